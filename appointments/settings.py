@@ -1,0 +1,131 @@
+"""Every environment variable the project reads, parsed and validated in one place.
+
+`Settings.from_env()` is called by whoever wires the application (the action server,
+the NLU component, the channel); nothing reads `os.environ` elsewhere.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Dict, Mapping, Optional, Tuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+DEFAULT_BUSINESS_HOURS = "mon-fri 09:00-18:00; sat 09:00-13:00"
+
+BusinessHours = Dict[int, Tuple[time, time]]
+
+
+class SettingsError(ValueError):
+    """A setting has a value the project cannot use; the message says which and why."""
+
+
+def parse_business_hours(spec: str) -> BusinessHours:
+    """Parse "mon-fri 09:00-18:00; sat 09:00-13:00" into {weekday: (open, close)}.
+
+    Weekdays not named are closed. A later entry overrides an earlier one.
+    """
+    hours: BusinessHours = {}
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        match = re.fullmatch(
+            r"([a-z]{3})(?:-([a-z]{3}))?\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})",
+            part.lower(),
+        )
+        if not match or match.group(1) not in WEEKDAYS or (
+            match.group(2) and match.group(2) not in WEEKDAYS
+        ):
+            raise SettingsError(
+                f"BUSINESS_HOURS: cannot read '{part}'; expected e.g. 'mon-fri 09:00-18:00'"
+            )
+        first = WEEKDAYS[match.group(1)]
+        last = WEEKDAYS[match.group(2)] if match.group(2) else first
+        opens = time(int(match.group(3)), int(match.group(4)))
+        closes = time(int(match.group(5)), int(match.group(6)))
+        if opens >= closes:
+            raise SettingsError(f"BUSINESS_HOURS: '{part}' closes before it opens")
+        for weekday in range(first, last + 1):
+            hours[weekday] = (opens, closes)
+    return hours
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got '{raw}'") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _redis_url(env: Mapping[str, str]) -> str:
+    if env.get("REDIS_URL"):
+        return env["REDIS_URL"]
+    host = env.get("REDIS_HOST") or "127.0.0.1"
+    port = _int(env, "REDIS_PORT", 6379, minimum=1)
+    password = env.get("REDIS_PASSWORD")
+    auth = f":{password}@" if password else ""
+    return f"redis://{auth}{host}:{port}/{_int(env, 'REDIS_DB', 0)}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'appointments.db'}"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    timezone: str = "America/Mexico_City"
+    business_hours: BusinessHours = field(
+        default_factory=lambda: parse_business_hours(DEFAULT_BUSINESS_HOURS)
+    )
+    slot_minutes: int = 30
+    booking_horizon_days: int = 30
+    min_notice_minutes: int = 60
+    holidays_country: Optional[str] = "MX"
+    rasa_api_token: Optional[str] = None
+    twilio_account_sid: Optional[str] = None
+    twilio_auth_token: Optional[str] = None
+    twilio_phone_number: Optional[str] = None
+    openai_api_key: Optional[str] = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
+        env = os.environ if env is None else env
+        timezone = env.get("BUSINESS_TIMEZONE") or cls.timezone
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"BUSINESS_TIMEZONE: unknown time zone '{timezone}'") from None
+        slot_minutes = _int(env, "SLOT_MINUTES", cls.slot_minutes, minimum=5)
+        if 24 * 60 % slot_minutes:
+            raise SettingsError("SLOT_MINUTES must divide a day evenly (e.g. 15, 20, 30, 60)")
+        country = env.get("HOLIDAYS_COUNTRY", "MX").strip().upper()
+        return cls(
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            redis_url=_redis_url(env),
+            timezone=timezone,
+            business_hours=parse_business_hours(
+                env.get("BUSINESS_HOURS") or DEFAULT_BUSINESS_HOURS
+            ),
+            slot_minutes=slot_minutes,
+            booking_horizon_days=_int(
+                env, "BOOKING_HORIZON_DAYS", cls.booking_horizon_days, minimum=1
+            ),
+            min_notice_minutes=_int(env, "MIN_NOTICE_MINUTES", cls.min_notice_minutes),
+            holidays_country=None if country in ("", "NONE") else country,
+            rasa_api_token=env.get("RASA_API_TOKEN") or None,
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            twilio_phone_number=env.get("TWILIO_PHONE_NUMBER") or None,
+            openai_api_key=env.get("OPENAI_API_KEY") or None,
+        )
