@@ -1,0 +1,69 @@
+"""Rasa NLU component: Spanish `time` entities from Duckling, in-process.
+
+A drop-in for Rasa's `DucklingEntityExtractor` (same entity shape) that needs no Duckling
+HTTP server. The parsing itself lives in `duckling_parser.SpanishTimeParser`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from appointments.nlu.duckling_parser import SpanishTimeParser
+from appointments.settings import Settings
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+)
+class DucklingTimeExtractor(GraphComponent, EntityExtractorMixin):
+    """Adds Duckling `time` entities; reference time is now in the business time zone."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # timezone None means BUSINESS_TIMEZONE from the environment, read when the
+        # model is loaded, so one trained model serves any business.
+        return {"locale": "ES_MX", "timezone": None}
+
+    def __init__(self, config: Dict[Text, Any], parser: SpanishTimeParser) -> None:
+        self.component_config = config
+        self.parser = parser
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DucklingTimeExtractor":
+        tz = config.get("timezone") or Settings.from_env().timezone
+        return cls(config, SpanishTimeParser(timezone=tz, locale=config["locale"]))
+
+    @staticmethod
+    def _reference_time(message: Message) -> Optional[datetime]:
+        # Like Rasa's extractor: a message may carry its own timestamp (seconds).
+        if message.time is None:
+            return None
+        try:
+            return datetime.fromtimestamp(float(message.time), tz=timezone.utc)
+        except (TypeError, ValueError, OverflowError):
+            return None
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            extracted = self.add_extractor_name(
+                self.parser.parse(text, self._reference_time(message))
+            )
+            message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
+        return messages

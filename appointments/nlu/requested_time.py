@@ -1,0 +1,101 @@
+"""What day and time a person asked for, read from Duckling `time` entities.
+
+Pure Python: takes the entities Rasa's NLU produced and the business calendar, and
+answers "which day, which time of day, or which part of the day" the way a receptionist
+would: "a las 5" is 17:00 when the business is closed at 05:00; "a las 9" with no date
+only gives a time; "en la tarde" is a window to offer slots in.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any, Dict, Iterable, Optional, Tuple
+
+from appointments.scheduling.calendar import BusinessCalendar
+
+# "de la mañana" / "en la mañana" is a part of the day, not "tomorrow".
+_MORNING = re.compile(r"\b(de|en|por|a)\s+la\s+ma[ñn]ana\b", re.IGNORECASE)
+_DATE_WORDS = re.compile(
+    r"\b(hoy|ma[ñn]ana|pasado|lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo"
+    r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept?iembre|octubre|noviembre"
+    r"|diciembre|semana|mes|d[ií]a)\b|\b\d{1,2}\s*(de|/|-)|\b(el|del)\s+\d{1,2}\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class RequestedTime:
+    day: Optional[date] = None
+    at: Optional[time] = None
+    window: Optional[Tuple[time, time]] = None
+    weekday_mismatch: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return self.day is None and self.at is None and self.window is None
+
+
+def _mentions_date(text: str) -> bool:
+    return bool(_DATE_WORDS.search(_MORNING.sub(" ", text)))
+
+
+def _parse(iso: Optional[str], calendar: BusinessCalendar) -> Optional[datetime]:
+    if not iso:
+        return None
+    try:
+        return calendar.localize(datetime.fromisoformat(iso))
+    except ValueError:
+        return None
+
+
+def _read_one(entity: Dict[str, Any], calendar: BusinessCalendar) -> RequestedTime:
+    info = entity.get("additional_info") or {}
+    text = entity.get("text") or ""
+    mismatch = bool(info.get("weekday_mismatch"))
+    if info.get("type") == "interval":
+        start = _parse((info.get("from") or {}).get("value"), calendar)
+        end = _parse((info.get("to") or {}).get("value"), calendar)
+        if start is None:
+            return RequestedTime()
+        day = start.date() if _mentions_date(text) else None
+        if end is not None and end.date() == start.date():
+            return RequestedTime(day, None, (start.time(), end.time()), mismatch)
+        return RequestedTime(day, None, None, mismatch)
+    moment = _parse(info.get("value") or entity.get("value"), calendar)
+    if moment is None:
+        return RequestedTime()
+    grain = info.get("grain")
+    if grain in ("hour", "minute", "second"):
+        day = moment.date() if _mentions_date(text) else None
+        hour = moment.hour
+        if info.get("meridiem_ambiguous"):
+            hour = hour % 12 or 12
+            reference_day = day or moment.date()
+            at = calendar.resolve_hour(reference_day, hour, moment.minute, False)
+        else:
+            at = time(hour, moment.minute)
+        return RequestedTime(day, at, None, mismatch)
+    # day, week, month...: the first day it names
+    return RequestedTime(moment.date(), None, None, mismatch)
+
+
+def read_requested_time(
+    entities: Iterable[Dict[str, Any]], calendar: BusinessCalendar
+) -> RequestedTime:
+    """Merge all `time` entities of one message: the first day, the first time."""
+    day: Optional[date] = None
+    at: Optional[time] = None
+    window: Optional[Tuple[time, time]] = None
+    mismatch = False
+    for entity in entities:
+        if entity.get("entity") != "time":
+            continue
+        one = _read_one(entity, calendar)
+        day = day or one.day
+        at = at or one.at
+        window = window or one.window
+        mismatch = mismatch or one.weekday_mismatch
+    if day is not None and at is not None and window is not None:
+        window = None
+    return RequestedTime(day, at, window, mismatch)
