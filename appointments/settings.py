@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -66,6 +66,18 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _reference_time(raw: Optional[str]) -> Optional[datetime]:
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise SettingsError(f"NLU_REFERENCE_TIME: '{raw}' is not an ISO date-time") from None
+    if moment.tzinfo is None:
+        raise SettingsError("NLU_REFERENCE_TIME needs a UTC offset, e.g. 2026-11-25T10:00-06:00")
+    return moment
+
+
 def _redis_url(env: Mapping[str, str]) -> str:
     if env.get("REDIS_URL"):
         return env["REDIS_URL"]
@@ -93,6 +105,9 @@ class Settings:
     twilio_auth_token: Optional[str] = None
     twilio_phone_number: Optional[str] = None
     openai_api_key: Optional[str] = None
+    # Fixed "now" for reading relative dates ("mañana"), for reproducible NLU evaluation
+    # (`make test-stories`); unset in production.
+    nlu_reference_time: Optional[datetime] = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -128,4 +143,5 @@ class Settings:
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
             twilio_phone_number=env.get("TWILIO_PHONE_NUMBER") or None,
             openai_api_key=env.get("OPENAI_API_KEY") or None,
+            nlu_reference_time=_reference_time(env.get("NLU_REFERENCE_TIME")),
         )

@@ -32,9 +32,15 @@ class DucklingTimeExtractor(GraphComponent, EntityExtractorMixin):
         # model is loaded, so one trained model serves any business.
         return {"locale": "ES_MX", "timezone": None}
 
-    def __init__(self, config: Dict[Text, Any], parser: SpanishTimeParser) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        parser: SpanishTimeParser,
+        fixed_now: Optional[datetime] = None,
+    ) -> None:
         self.component_config = config
         self.parser = parser
+        self.fixed_now = fixed_now
 
     @classmethod
     def create(
@@ -44,14 +50,18 @@ class DucklingTimeExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "DucklingTimeExtractor":
-        tz = config.get("timezone") or Settings.from_env().timezone
-        return cls(config, SpanishTimeParser(timezone=tz, locale=config["locale"]))
+        settings = Settings.from_env()
+        tz = config.get("timezone") or settings.timezone
+        return cls(
+            config,
+            SpanishTimeParser(timezone=tz, locale=config["locale"]),
+            settings.nlu_reference_time,
+        )
 
-    @staticmethod
-    def _reference_time(message: Message) -> Optional[datetime]:
+    def _reference_time(self, message: Message) -> Optional[datetime]:
         # Like Rasa's extractor: a message may carry its own timestamp (seconds).
         if message.time is None:
-            return None
+            return self.fixed_now
         try:
             return datetime.fromtimestamp(float(message.time), tz=timezone.utc)
         except (TypeError, ValueError, OverflowError):

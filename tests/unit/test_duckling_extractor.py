@@ -46,3 +46,13 @@ def test_time_zone_comes_from_the_environment_when_not_configured(monkeypatch):
         DucklingTimeExtractor.get_default_config(), None, None, None
     )
     assert component.parser.timezone == "America/Bogota"
+
+
+def test_a_fixed_reference_time_makes_evaluation_reproducible(monkeypatch):
+    monkeypatch.setenv("NLU_REFERENCE_TIME", "2026-11-25T10:00:00-06:00")
+    component = DucklingTimeExtractor.create(
+        DucklingTimeExtractor.get_default_config(), None, None, None
+    )
+    message = Message(data={TEXT: "mañana"})
+    component.process([message])
+    assert message.get(ENTITIES)[0]["value"] == "2026-11-26T00:00:00.000-06:00"
