@@ -1,0 +1,24 @@
+"""The appointment as the rest of the code sees it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+BOOKED = "booked"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Appointment:
+    code: str
+    phone: str
+    start: datetime  # aware, in the business time zone
+    end: datetime
+    status: str  # BOOKED | CANCELLED
+    created_at: datetime
+    customer_name: Optional[str] = None
+
+    @property
+    def is_booked(self) -> bool:
+        return self.status == BOOKED

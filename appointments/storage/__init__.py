@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 1.4 tables and repositories (SQLite default, PostgreSQL by URL)."""

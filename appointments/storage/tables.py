@@ -1,0 +1,82 @@
+"""The database schema (SQLAlchemy 1.4 Core)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData()
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which drops the zone) and
+    PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database: times must be aware")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(7), nullable=False, unique=True),
+    Column("phone", String(64), nullable=False, index=True),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("customer_name", String(120)),
+    Column("created_at", UtcDateTime, nullable=False, default=utc_now),
+    Column("cancelled_at", UtcDateTime),
+)
+
+# Double booking is impossible in the database itself, not only in Python: at most one
+# booked appointment per start time.
+Index(
+    "uq_appointments_booked_start",
+    appointments.c.starts_at,
+    unique=True,
+    sqlite_where=text("status = 'booked'"),
+    postgresql_where=text("status = 'booked'"),
+)
+
+handoff_requests = Table(
+    "handoff_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("phone", String(64), nullable=False, index=True),
+    Column("reason", String(64), nullable=False),
+    Column("summary", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="open"),
+    Column("created_at", UtcDateTime, nullable=False, default=utc_now),
+)
