@@ -19,7 +19,7 @@ _MORNING = re.compile(r"\b(de|en|por|a)\s+la\s+ma[ñn]ana\b", re.IGNORECASE)
 _DATE_WORDS = re.compile(
     r"\b(hoy|ma[ñn]ana|pasado|lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo"
     r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept?iembre|octubre|noviembre"
-    r"|diciembre|semana|mes|d[ií]a)\b|\b\d{1,2}\s*(de|/|-)|\b(el|del)\s+\d{1,2}\b",
+    r"|diciembre|semana|mes|d[ií]a)\b|\b\d{1,2}\s*(de\s+(?!la\b)|/|-)|\b(el|del)\s+\d{1,2}\b",
     re.IGNORECASE,
 )
 
