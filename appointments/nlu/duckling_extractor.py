@@ -1,7 +1,7 @@
-"""Rasa NLU component: Spanish `time` entities from Duckling, in-process.
+"""Rasa NLU component: Spanish `time` entities from Duckling, without a Duckling server.
 
-A drop-in for Rasa's `DucklingEntityExtractor` (same entity shape) that needs no Duckling
-HTTP server. The parsing itself lives in `duckling_parser.SpanishTimeParser`.
+A drop-in for Rasa's `DucklingEntityExtractor` (same entity shape). The parsing lives in
+`duckling_parser.SpanishTimeParser`, run in a child process (see `duckling_process`).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from appointments.nlu.duckling_parser import SpanishTimeParser
+from appointments.nlu.duckling_process import DucklingProcess
 from appointments.settings import Settings
 
 
@@ -35,7 +35,7 @@ class DucklingTimeExtractor(GraphComponent, EntityExtractorMixin):
     def __init__(
         self,
         config: Dict[Text, Any],
-        parser: SpanishTimeParser,
+        parser: DucklingProcess,
         fixed_now: Optional[datetime] = None,
     ) -> None:
         self.component_config = config
@@ -54,7 +54,7 @@ class DucklingTimeExtractor(GraphComponent, EntityExtractorMixin):
         tz = config.get("timezone") or settings.timezone
         return cls(
             config,
-            SpanishTimeParser(timezone=tz, locale=config["locale"]),
+            DucklingProcess(timezone=tz, locale=config["locale"]),
             settings.nlu_reference_time,
         )
 

@@ -6,14 +6,14 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from appointments.nlu.duckling_extractor import DucklingTimeExtractor
-from appointments.nlu.duckling_parser import SpanishTimeParser
+from appointments.nlu.duckling_process import DucklingProcess
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("America/Mexico_City"))
 
 
 def make_extractor(timezone="America/Mexico_City"):
     config = {**DucklingTimeExtractor.get_default_config(), "timezone": timezone}
-    return DucklingTimeExtractor(config, SpanishTimeParser(timezone))
+    return DucklingTimeExtractor(config, DucklingProcess(timezone))
 
 
 def test_entity_shape_matches_rasas_duckling_extractor():

@@ -1,6 +1,7 @@
 """Numbered replies pick the option the bot listed."""
 import pytest
 
+from appointments.nlu.menu_numbers import menu_choice
 from appointments.nlu.options import pick_option
 
 
@@ -26,3 +27,16 @@ def test_not_a_pick(text):
 
 def test_nothing_offered():
     assert pick_option("1", 0) is None
+
+
+MENU = {"1": "book_appointment", "4": "human_handoff"}
+
+
+@pytest.mark.parametrize("text", ["4", " 4 ", "4.", "4)", "4️⃣", "opción 4", "Opcion 4", "#4", "número 4", "la opción 4"])
+def test_menu_numbers(text):
+    assert menu_choice(text, MENU) == "human_handoff"
+
+
+@pytest.mark.parametrize("text", ["7", "44", "la 4", "el 4 de diciembre", "a las 4", "", None])
+def test_not_menu_numbers(text):
+    assert menu_choice(text, MENU) is None

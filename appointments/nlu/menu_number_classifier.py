@@ -1,0 +1,54 @@
+"""Rasa NLU component: a reply that is just a menu number gets that option's intent.
+
+Runs after DIETClassifier and before FallbackClassifier. The numbers and intents are set
+in config.yml, beside the menu text in domain.yml (utter_menu).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from appointments.nlu.menu_numbers import menu_choice
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class MenuNumberClassifier(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"options": {}}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.options = {str(k): v for k, v in (config.get("options") or {}).items()}
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "MenuNumberClassifier":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = menu_choice(message.get(TEXT), self.options)
+            if intent is None:
+                continue
+            chosen = {"name": intent, "confidence": 1.0}
+            others = [
+                dict(entry, confidence=0.0)
+                for entry in message.get(INTENT_RANKING_KEY) or []
+                if entry.get("name") != intent
+            ]
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen] + others, add_to_output=True)
+        return messages
