@@ -1,0 +1,96 @@
+"""Questions that list numbered options: which day, which time, which appointment.
+
+Rasa calls `action_ask_<slot>` when a form needs that slot. Each one stores what it
+listed in `offered_options`, so "2" can be read back by the form validation.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import formatting, services
+from actions.slot_state import parse_day
+
+MAX_DAYS = 5
+MAX_TIMES = 10
+OFFERED = "offered_options"
+
+
+class ActionAskAppointmentDate(Action):
+    def name(self) -> Text:
+        return "action_ask_appointment_date"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        service = services.appointment_service()
+        days = service.days_with_space(limit=MAX_DAYS)
+        if not days:
+            dispatcher.utter_message(
+                response="utter_ask_date_no_space",
+                horizon_days=service.calendar.horizon_days,
+            )
+            return [SlotSet(OFFERED, None)]
+        dispatcher.utter_message(
+            response="utter_ask_date_with_days",
+            options=formatting.numbered(formatting.day_text(day) for day, _ in days),
+        )
+        return [SlotSet(OFFERED, [day.isoformat() for day, _ in days])]
+
+
+class ActionAskAppointmentTime(Action):
+    def name(self) -> Text:
+        return "action_ask_appointment_time"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        service = services.appointment_service()
+        day = parse_day(tracker.get_slot("appointment_date"))
+        if day is None:  # cannot happen in the forms' slot order; ask for the day first
+            return await ActionAskAppointmentDate().run(dispatcher, tracker, domain)
+        offered = [
+            value
+            for value in tracker.get_slot(OFFERED) or []
+            if "T" in value and value.startswith(day.isoformat())
+        ]
+        if not offered:
+            offered = [slot.isoformat() for slot in service.free_slots(day)[:MAX_TIMES]]
+        dispatcher.utter_message(
+            response="utter_ask_time_with_options",
+            date_text=formatting.day_text(day),
+            options=formatting.numbered(
+                formatting.time_text(datetime.fromisoformat(value)) for value in offered
+            ),
+        )
+        return [SlotSet(OFFERED, offered)]
+
+
+class ActionAskAppointmentCode(Action):
+    """Which of the user's own upcoming appointments (cancellation or reschedule)."""
+
+    def name(self) -> Text:
+        return "action_ask_appointment_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        upcoming = services.appointment_service().upcoming(tracker.sender_id)
+        if not upcoming:
+            dispatcher.utter_message(response="utter_ask_code_no_upcoming")
+            return [SlotSet(OFFERED, None)]
+        form = (tracker.active_loop or {}).get("name")
+        response = (
+            "utter_ask_code_for_reschedule"
+            if form == "reschedule_form"
+            else "utter_ask_code_for_cancellation"
+        )
+        dispatcher.utter_message(
+            response=response,
+            options=formatting.numbered(formatting.appointment_line(a) for a in upcoming),
+        )
+        return [SlotSet(OFFERED, [a.code for a in upcoming])]

@@ -1,0 +1,63 @@
+"""Booking a new appointment: the booking form and what happens when it is complete."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions import formatting, services
+from actions.form_validation import AppointmentFormValidation
+from actions.slot_state import FLOW_SLOTS, combine, parse_day, parse_time
+from appointments.scheduling import SlotUnavailable
+
+
+class ValidateBookingForm(AppointmentFormValidation):
+    form = "booking_form"
+    required = ("appointment_date", "appointment_time", "booking_confirmed")
+    confirmation_slot = "booking_confirmed"
+
+
+def reset_flow() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in FLOW_SLOTS]
+
+
+class ActionBookAppointment(Action):
+    def name(self) -> Text:
+        return "action_book_appointment"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        day = parse_day(tracker.get_slot("appointment_date"))
+        at = parse_time(tracker.get_slot("appointment_time"))
+        if tracker.get_slot("booking_confirmed") is not True or day is None or at is None:
+            dispatcher.utter_message(response="utter_booking_discarded")
+            return reset_flow()
+        service = services.appointment_service()
+        start = combine(service.calendar, day, at)
+        try:
+            appointment = service.book(tracker.sender_id, start)
+        except SlotUnavailable as clash:
+            # Someone else took the slot between the question and the "sí": offer the
+            # nearest free ones and go back to the time question with them listed.
+            dispatcher.utter_message(response=f"utter_time_{clash.reason.value}")
+            alternatives = service.nearest_free_slots(start, limit=4)
+            return [
+                SlotSet("appointment_time", None),
+                SlotSet("booking_confirmed", None),
+                SlotSet("offered_options", [slot.isoformat() for slot in alternatives]),
+                FollowupAction("booking_form"),
+            ]
+        except SQLAlchemyError:
+            dispatcher.utter_message(response="utter_booking_failed")
+            return reset_flow()
+        dispatcher.utter_message(
+            response="utter_booking_done",
+            code=appointment.code,
+            date_text=formatting.day_text(appointment.start.date()),
+            time=formatting.time_text(appointment.start),
+        )
+        return reset_flow()

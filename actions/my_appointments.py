@@ -1,0 +1,28 @@
+"""Listing the user's upcoming appointments."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import formatting, services
+
+
+class ActionListAppointments(Action):
+    def name(self) -> Text:
+        return "action_list_appointments"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        upcoming = services.appointment_service().upcoming(tracker.sender_id)
+        if not upcoming:
+            dispatcher.utter_message(response="utter_no_appointments")
+        else:
+            dispatcher.utter_message(
+                response="utter_my_appointments",
+                options=formatting.numbered(formatting.appointment_line(a) for a in upcoming),
+            )
+        return []

@@ -1,0 +1,41 @@
+"""The services the actions use, built once on first use (never at import time)."""
+from __future__ import annotations
+
+import threading
+from typing import Optional
+
+from appointments.scheduling.bootstrap import build_service
+from appointments.scheduling.service import AppointmentService
+from appointments.settings import Settings
+from appointments.storage.handoff_repository import SqlHandoffRepository
+
+_lock = threading.Lock()
+_settings: Optional[Settings] = None
+_service: Optional[AppointmentService] = None
+_handoffs: Optional[SqlHandoffRepository] = None
+
+
+def settings() -> Settings:
+    global _settings
+    with _lock:
+        if _settings is None:
+            _settings = Settings.from_env()
+        return _settings
+
+
+def appointment_service() -> AppointmentService:
+    global _service
+    current = settings()
+    with _lock:
+        if _service is None:
+            _service = build_service(current)
+        return _service
+
+
+def handoff_repository() -> SqlHandoffRepository:
+    global _handoffs
+    service = appointment_service()
+    with _lock:
+        if _handoffs is None:
+            _handoffs = SqlHandoffRepository(service.repository.engine)
+        return _handoffs

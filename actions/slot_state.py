@@ -1,0 +1,48 @@
+"""Small helpers for reading slot values and tracker history (no I/O)."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, Optional, Set, Text
+
+from rasa_sdk import Tracker
+
+REQUESTED_SLOT = "requested_slot"
+# Slots that only help to talk about the current flow; cleared when a form starts.
+DISPLAY_SLOTS = ("appointment_date_text", "selected_appointment_text", "offered_options")
+FLOW_SLOTS = (
+    "appointment_date",
+    "appointment_time",
+    "appointment_code",
+    "booking_confirmed",
+    "cancellation_confirmed",
+    "reschedule_confirmed",
+) + DISPLAY_SLOTS
+
+
+def parse_day(value: Any) -> Optional[date]:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_time(value: Any) -> Optional[time]:
+    try:
+        return time.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def combine(calendar: Any, day: date, at: time) -> datetime:
+    """The aware start of a slot in the business time zone."""
+    return calendar.localize(datetime.combine(day, at))
+
+
+def slots_set_since_last_user_message(tracker: Tracker) -> Set[Text]:
+    names: Set[Text] = set()
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot":
+            names.add(event.get("name"))
+    return names
