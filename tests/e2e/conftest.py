@@ -1,0 +1,78 @@
+"""One real stack per test session: Redis, a database, the action server and the Rasa
+server with the trained model, talking over HTTP like production."""
+from __future__ import annotations
+
+import secrets
+import uuid
+from pathlib import Path
+from typing import Callable, List
+
+import pytest
+import redis
+import requests
+
+from tests.e2e import servers
+
+MODEL = servers.ROOT / "models" / "citas.tar.gz"
+REDIS_TEST_DB = "14"
+
+
+class Stack:
+    def __init__(self, rasa_url: str, token: str, database_url: str, redis_url: str):
+        self.rasa_url, self.token = rasa_url, token
+        self.database_url, self.redis_url = database_url, redis_url
+
+    def say(self, sender: str, text: str) -> List[str]:
+        """Send one message through the REST channel; return the bot's texts."""
+        response = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        return [message.get("text", "") for message in response.json()]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, e2e_database_url) -> Stack:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` first")
+    logs: Path = tmp_path_factory.mktemp("logs")
+    host, port = "127.0.0.1", "6379"
+    redis_url = f"redis://{host}:{port}/{REDIS_TEST_DB}"
+    redis.Redis.from_url(redis_url).flushdb()
+    action_port, rasa_port = servers.free_port(), servers.free_port()
+    token = secrets.token_urlsafe(16)
+    env = servers.base_env(
+        DATABASE_URL=e2e_database_url,
+        REDIS_HOST=host,
+        REDIS_PORT=port,
+        REDIS_DB=REDIS_TEST_DB,
+        REDIS_URL=redis_url,
+        ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+        RASA_API_TOKEN=token,
+    )
+    actions = servers.action_server(action_port, env, logs / "actions.log").start()
+    try:
+        rasa = servers.rasa_server(rasa_port, MODEL, token, env, logs / "rasa.log").start()
+    except Exception:
+        actions.stop()
+        raise
+    yield Stack(f"http://127.0.0.1:{rasa_port}", token, e2e_database_url, redis_url)
+    rasa.stop()
+    actions.stop()
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"whatsapp:+52155{uuid.uuid4().int % 10**8:08d}"
+
+
+@pytest.fixture
+def say(stack: Stack, sender: str) -> Callable[[str], str]:
+    """say("hola") -> every bot message of that turn joined in one string."""
+
+    def _say(text: str, who: str = sender) -> str:
+        return "\n".join(stack.say(who, text))
+
+    return _say

@@ -1,0 +1,88 @@
+"""Start the real action server and Rasa server as subprocesses for end-to-end tests."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A child process that is ready when `url` answers 200."""
+
+    def __init__(self, name: str, args: List[str], env: Dict[str, str], url: str, log: Path):
+        self.name, self.args, self.env, self.url, self.log = name, args, env, url, log
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self, timeout: float = 180.0) -> "Server":
+        handle = open(self.log, "wb")
+        self.process = subprocess.Popen(
+            self.args, env=self.env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early; see {self.log}:\n{self.tail()}")
+            try:
+                if requests.get(self.url, timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"{self.name} not ready after {timeout}s; see {self.log}")
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def base_env(**overrides: str) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        PYTHONPATH=str(ROOT),
+        TWILIO_ACCOUNT_SID="",
+        TWILIO_AUTH_TOKEN="",
+        TWILIO_PHONE_NUMBER="",
+        REDIS_PASSWORD="",
+        TRACKER_TTL_SECONDS="3600",
+    )
+    env.update(overrides)
+    return env
+
+
+def action_server(port: int, env: Dict[str, str], log: Path) -> Server:
+    args = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+    return Server("action server", args, env, f"http://127.0.0.1:{port}/health", log)
+
+
+def rasa_server(port: int, model: Path, token: str, env: Dict[str, str], log: Path) -> Server:
+    args = [
+        str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml", "--port", str(port), "--enable-api",
+        "--auth-token", token,
+    ]
+    return Server("rasa server", args, env, f"http://127.0.0.1:{port}/", log)
