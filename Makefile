@@ -1,0 +1,64 @@
+# Two commands do everything on a fresh machine:  make run   and   make test
+# Every command here runs with Rasa telemetry off: conversations never leave the machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MODEL := models/citas.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') $(wildcard appointments/nlu/*.py)
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+
+.DEFAULT_GOAL := help
+.PHONY: help install redis train run shell test validate pytest test-stories evaluate bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements/rasa.txt requirements/runtime.txt requirements/test.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip==24.0
+	@# rasa 3.6 declares Python <3.11 but runs on 3.11 with the pins in runtime.txt
+	$(BIN)/pip install -q --no-deps --ignore-requires-python -r requirements/rasa.txt
+	$(BIN)/pip install -q -r requirements/runtime.txt -r requirements/test.txt
+	@touch $@
+
+install: $(INSTALLED) ## Create .venv and install the pinned dependencies
+
+redis: $(INSTALLED) ## Make sure Redis answers (start a local one if needed)
+	@$(BIN)/python scripts/ensure_redis.py
+
+$(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
+	$(BIN)/rasa train --config config.yml --domain domain.yml --data data \
+		--out models --fixed-model-name citas
+	@touch $@
+
+train: $(MODEL) ## Train the model (only when data/, domain.yml or config.yml changed)
+
+run: redis train ## Run the assistant: action server :5055 + Rasa server :5005 (REST, Twilio)
+	scripts/run.sh
+
+shell: redis train ## Chat with the assistant in the terminal
+	scripts/run.sh shell
+
+validate: $(INSTALLED) ## Check data/, domain.yml and config.yml for mistakes
+	$(BIN)/rasa data validate --fail-on-warnings --data data --domain domain.yml --config config.yml
+
+pytest: redis train ## Unit and integration tests (real Redis, PostgreSQL, Rasa and action servers)
+	@$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: something is wrong" >&2; fi; \
+	exit $$status
+
+test-stories: train ## Conversation tests: tests/test_stories.yml must be predicted exactly
+	NLU_REFERENCE_TIME=2026-11-25T10:00:00-06:00 $(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
+		--fail-on-prediction-errors --out results/stories
+
+test: validate pytest test-stories ## Everything QA needs: validation, pytest, conversation tests
+
+evaluate: train ## Held-out NLU scores (tests/nlu/test_nlu.yml): intent accuracy/F1, entities
+	$(BIN)/rasa test nlu --nlu tests/nlu/test_nlu.yml --model $(MODEL) --out results/nlu
+	@$(BIN)/python scripts/nlu_summary.py results/nlu
+
+clean: ## Remove models, results and local data (keeps .venv)
+	rm -rf models results var .rasa

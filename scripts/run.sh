@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server; Ctrl-C (or SIGTERM) stops both.
+# Called by `make run` after install, Redis and training. `scripts/run.sh shell` gives a
+# terminal chat instead of the HTTP server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+eval "$($PY scripts/env.py)"
+export RASA_TELEMETRY_ENABLED=false
+ACTION_PORT="${ACTION_PORT:-5055}"
+RASA_PORT="${RASA_PORT:-5005}"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
+pids+=($!)
+
+if [ "${1:-}" = "shell" ]; then
+  .venv/bin/rasa shell --model models --endpoints endpoints.yml
+  exit 0
+fi
+
+echo "Rasa HTTP API on http://127.0.0.1:$RASA_PORT (token in RASA_API_TOKEN or var/rasa-api-token)"
+.venv/bin/rasa run --model models --endpoints endpoints.yml --credentials credentials.yml \
+  --port "$RASA_PORT" --enable-api --auth-token "$RASA_API_TOKEN" --cors "*" &
+pids+=($!)
+wait -n "${pids[@]}"
