@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import formatting, services
 from actions.form_validation import AppointmentFormValidation
-from actions.slot_state import FLOW_SLOTS, combine, parse_day, parse_time
+from actions.slot_state import combine, parse_day, parse_time, reset_flow
 from appointments.scheduling import SlotUnavailable
 
 
@@ -18,10 +18,6 @@ class ValidateBookingForm(AppointmentFormValidation):
     form = "booking_form"
     required = ("appointment_date", "appointment_time", "booking_confirmed")
     confirmation_slot = "booking_confirmed"
-
-
-def reset_flow() -> List[EventType]:
-    return [SlotSet(slot, None) for slot in FLOW_SLOTS]
 
 
 class ActionBookAppointment(Action):
@@ -46,6 +42,7 @@ class ActionBookAppointment(Action):
             dispatcher.utter_message(response=f"utter_time_{clash.reason.value}")
             alternatives = service.nearest_free_slots(start, limit=4)
             return [
+                SlotSet("appointment_date", day.isoformat()),  # kept when the form restarts
                 SlotSet("appointment_time", None),
                 SlotSet("booking_confirmed", None),
                 SlotSet("offered_options", [slot.isoformat() for slot in alternatives]),

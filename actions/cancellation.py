@@ -6,12 +6,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from actions import formatting, services
-from actions.booking import reset_flow
+from actions import services
 from actions.form_validation import AppointmentFormValidation
-from appointments.scheduling import AppointmentNotActive, AppointmentNotFound
+from actions.outcomes import apply_change
+from actions.slot_state import reset_flow
 
 
 class ValidateCancellationForm(AppointmentFormValidation):
@@ -31,18 +30,9 @@ class ActionCancelAppointment(Action):
         if tracker.get_slot("cancellation_confirmed") is not True or not code:
             dispatcher.utter_message(response="utter_cancellation_discarded")
             return reset_flow()
-        try:
-            appointment = services.appointment_service().cancel(tracker.sender_id, code)
-        except AppointmentNotFound:
-            dispatcher.utter_message(response="utter_code_not_found", code=code)
-        except AppointmentNotActive:
-            dispatcher.utter_message(response="utter_appointment_not_active", code=code)
-        except SQLAlchemyError:
-            dispatcher.utter_message(response="utter_booking_failed")
-        else:
-            dispatcher.utter_message(
-                response="utter_cancellation_done",
-                code=appointment.code,
-                appointment_text=formatting.moment_text(appointment.start),
-            )
-        return reset_flow()
+        return apply_change(
+            dispatcher,
+            code,
+            lambda: services.appointment_service().cancel(tracker.sender_id, code),
+            "utter_cancellation_done",
+        )

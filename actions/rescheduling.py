@@ -7,13 +7,11 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from actions import formatting, services
-from actions.booking import reset_flow
+from actions import services
 from actions.form_validation import AppointmentFormValidation
-from actions.slot_state import combine, parse_day, parse_time
-from appointments.scheduling import AppointmentNotActive, AppointmentNotFound, SlotUnavailable
+from actions.outcomes import apply_change
+from actions.slot_state import combine, parse_day, parse_time, reset_flow
 
 
 class ValidateRescheduleForm(AppointmentFormValidation):
@@ -37,23 +35,10 @@ class ActionRescheduleAppointment(Action):
             dispatcher.utter_message(response="utter_reschedule_discarded")
             return reset_flow()
         service = services.appointment_service()
-        try:
-            appointment = service.reschedule(
-                tracker.sender_id, code, combine(service.calendar, day, at)
-            )
-        except SlotUnavailable as clash:
-            dispatcher.utter_message(response=f"utter_time_{clash.reason.value}")
-            dispatcher.utter_message(response="utter_reschedule_discarded")
-        except AppointmentNotFound:
-            dispatcher.utter_message(response="utter_code_not_found", code=code)
-        except AppointmentNotActive:
-            dispatcher.utter_message(response="utter_appointment_not_active", code=code)
-        except SQLAlchemyError:
-            dispatcher.utter_message(response="utter_booking_failed")
-        else:
-            dispatcher.utter_message(
-                response="utter_reschedule_done",
-                code=appointment.code,
-                appointment_text=formatting.moment_text(appointment.start),
-            )
-        return reset_flow()
+        new_start = combine(service.calendar, day, at)
+        return apply_change(
+            dispatcher,
+            code,
+            lambda: service.reschedule(tracker.sender_id, code, new_start),
+            "utter_reschedule_done",
+        )

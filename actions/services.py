@@ -32,6 +32,13 @@ def appointment_service() -> AppointmentService:
         return _service
 
 
+def use(service: AppointmentService) -> None:
+    """Wire a ready-made service (tests pass one with a fixed clock and their database)."""
+    global _service, _handoffs
+    with _lock:
+        _service, _handoffs = service, None
+
+
 def handoff_repository() -> SqlHandoffRepository:
     global _handoffs
     service = appointment_service()

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, Optional, Set, Text
+from typing import Any, List, Optional, Set, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 
 REQUESTED_SLOT = "requested_slot"
 # Slots that only help to talk about the current flow; cleared when a form starts.
@@ -46,3 +47,8 @@ def slots_set_since_last_user_message(tracker: Tracker) -> Set[Text]:
         if event.get("event") == "slot":
             names.add(event.get("name"))
     return names
+
+
+def reset_flow() -> List[EventType]:
+    """Clear every slot of the booking, cancellation and reschedule flows."""
+    return [SlotSet(slot, None) for slot in FLOW_SLOTS]

@@ -1,0 +1,162 @@
+"""The custom actions with real rasa-sdk trackers and dispatcher, a real database and
+the real Duckling parser, at a fixed "now" (Wednesday 2026-11-25 10:00)."""
+import asyncio
+from datetime import datetime
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.asking import ActionAskAppointmentCode, ActionAskAppointmentTime
+from actions.booking import ActionBookAppointment, ValidateBookingForm
+from actions.cancellation import ActionCancelAppointment, ValidateCancellationForm
+from actions.handoff import ActionHandoffToHuman
+from appointments.nlu.duckling_parser import SpanishTimeParser
+from appointments.storage.handoff_repository import SqlHandoffRepository
+
+from tests.conftest import FIXED_NOW, TZ
+
+DOMAIN = yaml.safe_load(open("domain.yml", encoding="utf-8"))
+PARSER = SpanishTimeParser("America/Mexico_City")
+
+
+@pytest.fixture(autouse=True)
+def wired(service):
+    services.use(service)
+    return service
+
+
+def tracker(phone, text="", intent="inform", slots=None, entities=None, loop=None):
+    entities = PARSER.parse(text, FIXED_NOW) if entities is None else entities
+    message = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities}
+    return Tracker(
+        phone, dict(slots or {}), message, [{"event": "user", "text": text, "parse_data": message}],
+        False, None, {"name": loop} if loop else {}, "action_listen",
+    )
+
+
+def run(action, tracker_):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker_, DOMAIN))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return slots, [m.get("response") for m in dispatcher.messages], dispatcher.messages
+
+
+def test_date_and_time_in_one_message(phone):
+    slots, said, _ = run(ValidateBookingForm(), tracker(phone, "mañana a las 5", "book_appointment"))
+    assert slots["appointment_date"] == "2026-11-26"
+    assert slots["appointment_time"] == "17:00"  # 05:00 is closed: "a las 5" is 17:00
+    assert slots["appointment_date_text"] == "jueves 26 de noviembre"
+    assert said == []
+
+
+def test_a_taken_time_offers_the_nearest_free_ones(phone, wired):
+    wired.book("someone", datetime(2026, 11, 26, 17, 0, tzinfo=TZ))
+    booking = {"requested_slot": "appointment_time", "appointment_date": "2026-11-26"}
+    slots, said, messages = run(ValidateBookingForm(), tracker(phone, "a las 5", slots=booking))
+    assert slots["appointment_time"] is None
+    assert said == ["utter_time_taken", "utter_alternatives"]
+    # the four closest to 17:00 that day (17:30 is the last slot: they close at 18:00)
+    assert messages[1]["options"] == "1. 15:30\n2. 16:00\n3. 16:30\n4. 17:30"
+    assert slots["offered_options"][0] == "2026-11-26T15:30:00-06:00"
+
+
+def test_a_number_picks_the_offered_slot(phone):
+    booking = {
+        "requested_slot": "appointment_time",
+        "appointment_date": "2026-11-26",
+        "offered_options": ["2026-11-26T16:30:00-06:00", "2026-11-27T09:00:00-06:00"],
+    }
+    slots, said, _ = run(ValidateBookingForm(), tracker(phone, "2", "cancel_appointment", booking))
+    assert (slots["appointment_date"], slots["appointment_time"]) == ("2026-11-27", "09:00")
+    assert said == []
+
+
+def test_a_holiday_is_explained(phone):
+    slots, said, messages = run(
+        ValidateBookingForm(),
+        tracker(phone, "el 25 de diciembre", slots={"requested_slot": "appointment_date"}),
+    )
+    assert slots["appointment_date"] is None
+    assert said == ["utter_date_holiday"] and messages[0]["holiday"] == "Navidad"
+
+
+def test_an_answer_that_is_not_a_date_is_asked_again(phone):
+    slots, said, _ = run(
+        ValidateBookingForm(), tracker(phone, "el que sea", slots={"requested_slot": "appointment_date"})
+    )
+    assert slots == {"appointment_date": None}
+    assert said == ["utter_date_not_understood"]
+
+
+def test_a_change_of_topic_extracts_nothing_so_rasa_rejects_the_form(phone):
+    slots, said, _ = run(
+        ValidateBookingForm(),
+        tracker(phone, "mejor cancela mi cita", "cancel_appointment",
+                slots={"requested_slot": "appointment_date"}),
+    )
+    assert slots == {} and said == []
+
+
+def test_starting_a_form_forgets_an_earlier_flow(phone):
+    stale = {"appointment_date": "2026-11-30", "appointment_time": "10:00", "booking_confirmed": True}
+    slots, _, _ = run(ValidateBookingForm(), tracker(phone, "quiero una cita", "book_appointment", stale))
+    assert slots == {"appointment_date": None, "appointment_time": None, "booking_confirmed": None}
+
+
+def test_booking_after_yes_stores_it_and_sends_the_code(phone, wired):
+    confirmed = {"appointment_date": "2026-11-26", "appointment_time": "10:00", "booking_confirmed": True}
+    slots, said, messages = run(ActionBookAppointment(), tracker(phone, "sí", "affirm", confirmed))
+    assert said == ["utter_booking_done"]
+    [appointment] = wired.upcoming(phone)
+    assert messages[0]["code"] == appointment.code
+    assert messages[0]["time"] == "10:00"
+    assert all(value is None for value in slots.values())
+
+
+def test_booking_after_no_stores_nothing(phone, wired):
+    declined = {"appointment_date": "2026-11-26", "appointment_time": "10:00", "booking_confirmed": False}
+    _, said, _ = run(ActionBookAppointment(), tracker(phone, "no", "deny", declined))
+    assert said == ["utter_booking_discarded"] and wired.upcoming(phone) == []
+
+
+def test_a_slot_taken_meanwhile_goes_back_to_the_time_question(phone, wired):
+    wired.book("faster", datetime(2026, 11, 26, 10, 0, tzinfo=TZ))
+    confirmed = {"appointment_date": "2026-11-26", "appointment_time": "10:00", "booking_confirmed": True}
+    slots, said, _ = run(ActionBookAppointment(), tracker(phone, "sí", "affirm", confirmed))
+    assert said == ["utter_time_taken"]
+    assert slots["appointment_time"] is None and slots["offered_options"]
+    assert wired.upcoming(phone) == []
+
+
+def test_time_question_lists_free_times_of_the_day(phone):
+    _, said, messages = run(
+        ActionAskAppointmentTime(), tracker(phone, slots={"appointment_date": "2026-11-28"})
+    )
+    assert said == ["utter_ask_time_with_options"]
+    assert messages[0]["options"].startswith("1. 09:00\n2. 09:30")
+    assert messages[0]["date_text"] == "sábado 28 de noviembre"
+
+
+def test_cancellation_lists_my_appointments_and_checks_the_owner(phone, wired):
+    mine = wired.book(phone, datetime(2026, 11, 26, 10, 0, tzinfo=TZ))
+    _, said, messages = run(ActionAskAppointmentCode(), tracker(phone, loop="cancellation_form"))
+    assert said == ["utter_ask_code_for_cancellation"] and mine.code in messages[0]["options"]
+
+    stranger = tracker("intruder", f"cancelar {mine.code}", "cancel_appointment",
+                       entities=[{"entity": "appointment_code", "value": mine.code}])
+    slots, said, _ = run(ValidateCancellationForm(), stranger)
+    assert said == ["utter_code_not_found"] and slots["appointment_code"] is None
+
+    confirmed = {"appointment_code": mine.code, "cancellation_confirmed": True}
+    _, said, _ = run(ActionCancelAppointment(), tracker(phone, "sí", "affirm", confirmed))
+    assert said == ["utter_cancellation_done"] and wired.upcoming(phone) == []
+
+
+def test_handoff_is_recorded_with_what_the_user_said(phone, wired):
+    _, said, _ = run(ActionHandoffToHuman(), tracker(phone, "quiero hablar con una persona", "human_handoff"))
+    assert said == ["utter_handoff"]
+    [case] = SqlHandoffRepository(wired.repository.engine).list_open()
+    assert case["phone"] == phone and "quiero hablar con una persona" in case["summary"]
