@@ -60,5 +60,8 @@ evaluate: train ## Held-out NLU scores (tests/nlu/test_nlu.yml): intent accuracy
 	$(BIN)/rasa test nlu --nlu tests/nlu/test_nlu.yml --model $(MODEL) --out results/nlu
 	@$(BIN)/python scripts/nlu_summary.py results/nlu
 
+bench: redis train ## Print performance numbers (bench/): latency, throughput, RSS
+	$(BIN)/python bench/rest_load.py
+
 clean: ## Remove models, results and local data (keeps .venv)
 	rm -rf models results var .rasa
