@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import NoSuchModuleError, OperationalError
 
 from appointments.scheduling.calendar import BusinessCalendar
 from appointments.scheduling.service import AppointmentService
@@ -44,7 +44,10 @@ def calendar() -> BusinessCalendar:
 def _postgres_test_url(database: str = TEST_DATABASE) -> str:
     """Create the test database on the server if missing; skip (or fail) when no server."""
     try:
-        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True)
+        admin = create_engine(
+            POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True,
+            connect_args={"connect_timeout": 5},
+        )
         with admin.connect() as connection:
             exists = connection.execute(
                 text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": database}
@@ -52,8 +55,8 @@ def _postgres_test_url(database: str = TEST_DATABASE) -> str:
             if not exists:
                 connection.execute(text(f'CREATE DATABASE "{database}"'))
         admin.dispose()
-    except OperationalError as error:
-        message = f"PostgreSQL not reachable at {POSTGRES_URL}: {error.orig}"
+    except (OperationalError, NoSuchModuleError, ImportError) as error:
+        message = f"PostgreSQL not reachable at {POSTGRES_URL}: {getattr(error, 'orig', error)}"
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)
@@ -71,14 +74,14 @@ def sqlite_url(tmp_path) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'appointments.db'}"
-    return request.getfixturevalue("postgres_url")
+def database_url(request) -> str:
+    """Each test that uses the database runs once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
 
 
 @pytest.fixture
 def engine(database_url):
+    """A fresh, empty schema per test (PostgreSQL tables are dropped and recreated)."""
     engine = create_database_engine(database_url)
     metadata.drop_all(engine)
     create_schema(engine)

@@ -11,6 +11,9 @@ CANCELLED = "cancelled"
 
 @dataclass(frozen=True)
 class Appointment:
+    """Immutable snapshot of one appointment row; changes go through the service so the
+    database stays the single source of truth."""
+
     code: str
     phone: str
     start: datetime  # aware, in the business time zone

@@ -1,10 +1,15 @@
-"""The use cases: find free slots, book, cancel, reschedule, list."""
+"""The use cases: find free slots, book, cancel, reschedule, list.
+
+The calendar rules are checked here first so people get a precise reason; the database
+still has the last word on "taken" (a partial unique index), so two simultaneous
+bookings of one slot cannot both succeed whatever this code checked before.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Set, Tuple
 
-from appointments.scheduling.calendar import BusinessCalendar
+from appointments.scheduling.calendar import BusinessCalendar, instant
 from appointments.scheduling.codes import generate_code, normalize_code
 from appointments.scheduling.errors import (
     AppointmentNotActive,
@@ -12,9 +17,10 @@ from appointments.scheduling.errors import (
     SlotUnavailable,
     Unavailability,
 )
-from appointments.scheduling.models import Appointment, BOOKED
+from appointments.scheduling.models import BOOKED, Appointment
 from appointments.storage.repository import CodeCollision, SqlAppointmentRepository
 
+# 23^4 * 8^2 ≈ 18 million codes: ten draws in a row colliding means something is broken.
 CODE_ATTEMPTS = 10
 
 
@@ -36,20 +42,24 @@ class AppointmentService:
 
     # --- availability ------------------------------------------------------------
 
-    def _booked_on(self, day: date) -> set:
-        start = datetime.combine(day, time(0), tzinfo=self.calendar.tz)
-        return self.repository.booked_starts(start, start + timedelta(days=1))
+    def _booked_on(self, day: date) -> Set[datetime]:
+        """UTC instants of the booked starts that day (UTC: exact set membership)."""
+        start = self.calendar.localize(datetime.combine(day, time(0)))
+        end = self.calendar.localize(datetime.combine(day + timedelta(days=1), time(0)))
+        return {instant(s) for s in self.repository.booked_starts(start, end)}
 
     def check_slot(self, start: datetime) -> Optional[Unavailability]:
+        """Calendar rules first, then whether someone already holds the slot."""
         start = self.calendar.localize(start)
         reason = self.calendar.check_start(start, self.now())
-        if reason is None and start in self._booked_on(start.date()):
+        if reason is None and instant(start) in self._booked_on(start.date()):
             return Unavailability.TAKEN
         return reason
 
     def free_slots(
         self, day: date, window: Optional[Tuple[time, time]] = None
     ) -> List[datetime]:
+        """Bookable, untaken starts that day, optionally within [window[0], window[1])."""
         now = self.now()
         if self.calendar.check_day(day, now) is not None:
             return []
@@ -57,13 +67,14 @@ class AppointmentService:
         free = [
             start
             for start in self.calendar.slot_starts(day)
-            if start not in taken and self.calendar.check_start(start, now) is None
+            if instant(start) not in taken and self.calendar.check_start(start, now) is None
         ]
         if window is not None:
             free = [s for s in free if window[0] <= s.time() < window[1]]
         return free
 
     def _bookable_days(self, start: date) -> List[date]:
+        """From `start` (not before today) to the last day of the booking horizon."""
         today = self.calendar.today(self.now())
         last = today + timedelta(days=self.calendar.horizon_days)
         first = max(start, today)
@@ -72,7 +83,8 @@ class AppointmentService:
     def days_with_space(
         self, start: Optional[date] = None, limit: int = 3
     ) -> List[Tuple[date, int]]:
-        days = []
+        """The next days with at least one free slot, and how many they have."""
+        days: List[Tuple[date, int]] = []
         for day in self._bookable_days(start or self.calendar.today(self.now())):
             count = len(self.free_slots(day))
             if count:
@@ -82,47 +94,52 @@ class AppointmentService:
         return days
 
     def next_free_slots(self, limit: int = 3, after: Optional[datetime] = None) -> List[datetime]:
+        """The earliest free slots starting at or after `after` (default: now)."""
         after = self.calendar.localize(after) if after else self.now()
         found: List[datetime] = []
         for day in self._bookable_days(after.date()):
-            found += [s for s in self.free_slots(day) if s >= after]
+            found += [s for s in self.free_slots(day) if instant(s) >= instant(after)]
             if len(found) >= limit:
                 break
         return found[:limit]
 
     def nearest_free_slots(self, wanted: datetime, limit: int = 3) -> List[datetime]:
-        """The free slots closest to the wanted time: that day first, then the next days."""
+        """Alternatives to a refused time: the free slots of that day closest to it
+        (before or after), topped up from the following days; chronological."""
         wanted = self.calendar.localize(wanted)
-        same_day = sorted(self.free_slots(wanted.date()), key=lambda s: abs(s - wanted))
+        same_day = sorted(
+            self.free_slots(wanted.date()), key=lambda s: abs(instant(s) - instant(wanted))
+        )
         chosen = same_day[:limit]
         if len(chosen) < limit:
-            later = self.next_free_slots(
-                limit - len(chosen),
-                after=datetime.combine(wanted.date() + timedelta(days=1), time(0), tzinfo=self.calendar.tz),
+            next_day = self.calendar.localize(
+                datetime.combine(wanted.date() + timedelta(days=1), time(0))
             )
-            chosen += later
-        return sorted(chosen)
+            chosen += self.next_free_slots(limit - len(chosen), after=next_day)
+        return sorted(chosen, key=instant)
 
     # --- appointments ------------------------------------------------------------
 
     def book(self, phone: str, start: datetime, customer_name: Optional[str] = None) -> Appointment:
+        """Book `start` for `phone`; SlotUnavailable says why not."""
         start = self.calendar.localize(start)
         reason = self.check_slot(start)
         if reason is not None:
             raise SlotUnavailable(reason, start)
-        end = start + timedelta(minutes=self.calendar.slot_minutes)
         for _ in range(CODE_ATTEMPTS):
             appointment = Appointment(
-                code=self.code_generator(), phone=phone, start=start, end=end,
-                status=BOOKED, created_at=self.now(), customer_name=customer_name,
+                code=self.code_generator(), phone=phone, start=start,
+                end=self.calendar.slot_end(start), status=BOOKED, created_at=self.now(),
+                customer_name=customer_name,
             )
             try:
                 return self.repository.add(appointment)
             except CodeCollision:
                 continue
-        raise RuntimeError("could not draw an unused appointment code")
+        raise RuntimeError(f"no unused appointment code after {CODE_ATTEMPTS} draws")
 
     def find(self, phone: str, code: str) -> Appointment:
+        """The appointment with that code, if it belongs to `phone`."""
         normalized = normalize_code(code)
         appointment = self.repository.get(normalized) if normalized else None
         if appointment is None or appointment.phone != phone:
@@ -131,26 +148,37 @@ class AppointmentService:
 
     def _active(self, phone: str, code: str) -> Appointment:
         appointment = self.find(phone, code)
-        if not appointment.is_booked or appointment.start <= self.now():
+        if not appointment.is_booked or instant(appointment.start) <= instant(self.now()):
             raise AppointmentNotActive(appointment.code)
         return appointment
 
     def upcoming(self, phone: str) -> List[Appointment]:
+        """Booked appointments of `phone` still to come, soonest first."""
         return self.repository.booked_for_phone(phone, self.now())
 
     def cancel(self, phone: str, code: str) -> Appointment:
         appointment = self._active(phone, code)
         if not self.repository.cancel(appointment.code, phone, self.now()):
             raise AppointmentNotActive(appointment.code)  # cancelled meanwhile
-        return self.repository.get(appointment.code)
+        return self._reload(appointment.code)
 
     def reschedule(self, phone: str, code: str, new_start: datetime) -> Appointment:
+        """Move a booked appointment to `new_start`, keeping its code.
+
+        One UPDATE of one row: the old slot is released and the new one taken in the
+        same transaction, so on any failure the appointment is exactly as it was."""
         appointment = self._active(phone, code)
         new_start = self.calendar.localize(new_start)
         reason = self.check_slot(new_start)
         if reason is not None:
             raise SlotUnavailable(reason, new_start)
-        end = new_start + timedelta(minutes=self.calendar.slot_minutes)
+        end = self.calendar.slot_end(new_start)
         if not self.repository.move(appointment.code, phone, new_start, end):
-            raise AppointmentNotActive(appointment.code)
-        return self.repository.get(appointment.code)
+            raise AppointmentNotActive(appointment.code)  # cancelled meanwhile
+        return self._reload(appointment.code)
+
+    def _reload(self, code: str) -> Appointment:
+        appointment = self.repository.get(code)
+        if appointment is None:  # rows are never deleted; kept for type checkers
+            raise AppointmentNotFound(code)
+        return appointment

@@ -1,1 +1,2 @@
-"""Persistence: SQLAlchemy 1.4 tables and repositories (SQLite default, PostgreSQL by URL)."""
+"""Persistence: SQLAlchemy 1.4 Core tables and repositories (SQLite by default,
+PostgreSQL through DATABASE_URL). Nothing connects at import time."""

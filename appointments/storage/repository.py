@@ -1,8 +1,14 @@
-"""Appointments in SQL. Each method is one transaction."""
+"""Appointments in SQL. Each method is one short transaction of its own.
+
+The partial unique index on booked start times (see tables.py) is what makes double
+booking impossible; this class turns its refusal into SlotUnavailable(TAKEN), and a
+clash on the code column into CodeCollision so the caller can draw another code.
+"""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import List, Optional, Set
+from typing import Any, List, Optional, Set
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
@@ -21,7 +27,7 @@ class CodeCollision(Exception):
 class SqlAppointmentRepository:
     def __init__(self, engine: Engine, tz: ZoneInfo) -> None:
         self.engine = engine
-        self.tz = tz
+        self.tz = tz  # the database holds UTC; appointments come out in business time
 
     def _to_model(self, row: Row) -> Appointment:
         return Appointment(
@@ -33,6 +39,10 @@ class SqlAppointmentRepository:
             created_at=row.created_at.astimezone(self.tz),
             customer_name=row.customer_name,
         )
+
+    @staticmethod
+    def _booked_by(code: str, phone: str) -> Any:
+        return and_(table.c.code == code, table.c.phone == phone, table.c.status == BOOKED)
 
     def _code_exists(self, code: str) -> bool:
         with self.engine.connect() as connection:
@@ -55,10 +65,18 @@ class SqlAppointmentRepository:
                     )
                 )
         except IntegrityError:
+            # The failed transaction is rolled back; look from a fresh one which unique
+            # constraint refused the row (portable, unlike parsing driver messages).
             if self._code_exists(appointment.code):
                 raise CodeCollision(appointment.code) from None
             raise SlotUnavailable(Unavailability.TAKEN, appointment.start) from None
-        return appointment
+        return replace(
+            appointment,
+            start=appointment.start.astimezone(self.tz),
+            end=appointment.end.astimezone(self.tz),
+            status=BOOKED,
+            created_at=appointment.created_at.astimezone(self.tz),
+        )
 
     def get(self, code: str) -> Optional[Appointment]:
         with self.engine.connect() as connection:
@@ -74,6 +92,7 @@ class SqlAppointmentRepository:
             return {row.starts_at.astimezone(self.tz) for row in connection.execute(query)}
 
     def booked_for_phone(self, phone: str, after: datetime) -> List[Appointment]:
+        """Booked appointments of exactly this phone starting after `after`, soonest first."""
         query = (
             select(table)
             .where(and_(table.c.phone == phone, table.c.status == BOOKED, table.c.starts_at > after))
@@ -87,20 +106,21 @@ class SqlAppointmentRepository:
         with self.engine.begin() as connection:
             result = connection.execute(
                 table.update()
-                .where(and_(table.c.code == code, table.c.phone == phone, table.c.status == BOOKED))
+                .where(self._booked_by(code, phone))
                 .values(status=CANCELLED, cancelled_at=at)
             )
         return result.rowcount == 1
 
     def move(self, code: str, phone: str, start: datetime, end: datetime) -> bool:
-        """Move a booked appointment in one statement: the unique index guards the new
-        slot, and the old one is free the moment the row changes. False when the
-        appointment is no longer booked by that phone."""
+        """Move a booked appointment in one UPDATE: the unique index guards the new
+        slot, and the old one is free the moment the row changes. If the new slot is
+        taken nothing changes (SlotUnavailable). False when the appointment is no
+        longer booked by that phone."""
         try:
             with self.engine.begin() as connection:
                 result = connection.execute(
                     table.update()
-                    .where(and_(table.c.code == code, table.c.phone == phone, table.c.status == BOOKED))
+                    .where(self._booked_by(code, phone))
                     .values(starts_at=start, ends_at=end)
                 )
         except IntegrityError:

@@ -1,39 +1,76 @@
-"""Simultaneous attempts at one slot on PostgreSQL: exactly one wins."""
+"""Simultaneous attempts at one slot: exactly one wins, the database makes sure of it.
+
+Each racer has its own engine (its own connection), all threads start together at a
+barrier, and the connections are opened before the barrier so they really overlap.
+"""
 import threading
 from datetime import datetime, timedelta
+from typing import Callable, List
 
 import pytest
+from sqlalchemy import func, select
 
-from appointments.scheduling import SlotUnavailable, Unavailability
-from appointments.scheduling.service import AppointmentService
+from appointments.scheduling import Appointment, AppointmentService, SlotUnavailable, Unavailability
 from appointments.storage.database import create_database_engine, create_schema
 from appointments.storage.repository import SqlAppointmentRepository
+from appointments.storage.tables import appointments as table
 from appointments.storage.tables import metadata
 
 from tests.conftest import FIXED_NOW, TZ
 
 SLOT = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
-ATTEMPTS = 20
+RACERS = 20
+
+
+def fresh_schema(url: str):
+    """An engine on `url` whose tables were just dropped and recreated."""
+    engine = create_database_engine(url)
+    metadata.drop_all(engine)
+    create_schema(engine)
+    return engine
 
 
 @pytest.fixture
 def pg_engine(postgres_url):
-    engine = create_database_engine(postgres_url)
-    metadata.drop_all(engine)
-    create_schema(engine)
+    engine = fresh_schema(postgres_url)
     yield engine
     engine.dispose()
 
 
-def race(targets):
-    barrier = threading.Barrier(len(targets))
-    results = [None] * len(targets)
+@pytest.fixture
+def pg_url(postgres_url, pg_engine) -> str:
+    """PostgreSQL with a fresh schema."""
+    return postgres_url
 
-    def run(index, target):
+
+@pytest.fixture
+def engines(request):
+    """Makes one engine per racer, warmed up, and disposes of them afterwards."""
+    made = []
+
+    def make(url: str, count: int):
+        for _ in range(count):
+            engine = create_database_engine(url)
+            with engine.connect():
+                pass  # open the pooled connection now, not inside the race
+            made.append(engine)
+        return made[-count:]
+
+    yield make
+    for engine in made:
+        engine.dispose()
+
+
+def race(targets: List[Callable[[], object]]) -> List[object]:
+    """Run every target in its own thread, all released at once; results or errors."""
+    barrier = threading.Barrier(len(targets))
+    results: List[object] = [None] * len(targets)
+
+    def run(index: int, target: Callable[[], object]) -> None:
         barrier.wait()
         try:
             results[index] = target()
-        except Exception as error:  # noqa: BLE001 - the result is the point of the test
+        except Exception as error:  # noqa: BLE001 - the outcome is what is tested
             results[index] = error
 
     threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
@@ -41,37 +78,90 @@ def race(targets):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
     return results
 
 
-def services(calendar, engine, count):
-    return [
-        AppointmentService(calendar, SqlAppointmentRepository(engine, TZ), lambda: FIXED_NOW)
-        for _ in range(count)
-    ]
+def booked_at(engine, start: datetime) -> int:
+    query = select(func.count()).select_from(table).where(
+        (table.c.starts_at == start) & (table.c.status == "booked"))
+    with engine.connect() as connection:
+        return connection.execute(query).scalar()
 
 
-@pytest.mark.postgres
-def test_twenty_simultaneous_bookings_of_one_slot(calendar, pg_engine):
-    racers = services(calendar, pg_engine, ATTEMPTS)
-    results = race([lambda s=s, n=n: s.book(f"phone-{n}", SLOT) for n, s in enumerate(racers)])
-    winners = [r for r in results if not isinstance(r, Exception)]
+def split(results):
+    winners = [r for r in results if isinstance(r, Appointment)]
     losers = [r for r in results if isinstance(r, SlotUnavailable)]
-    assert len(winners) == 1
-    assert len(losers) == ATTEMPTS - 1
-    assert all(r.reason == Unavailability.TAKEN for r in losers)
-    assert [a.start for a in racers[0].upcoming(winners[0].phone)] == [SLOT]
+    others = [r for r in results if r not in winners and r not in losers]
+    return winners, losers, others
 
 
 @pytest.mark.postgres
-def test_two_reschedules_into_one_slot(calendar, pg_engine):
-    first, second = services(calendar, pg_engine, 2)
-    a = first.book("ana", SLOT)
-    b = second.book("beto", SLOT + timedelta(hours=1))
+def test_twenty_simultaneous_bookings_of_one_slot(calendar, pg_url, pg_engine, engines):
+    services = [AppointmentService(calendar, SqlAppointmentRepository(e, TZ), lambda: FIXED_NOW)
+                for e in engines(pg_url, RACERS)]
+    results = race([lambda s=s, n=n: s.book(f"whatsapp:+52155000000{n:02d}", SLOT)
+                    for n, s in enumerate(services)])
+    winners, losers, others = split(results)
+    assert others == []
+    assert len(winners) == 1 and len(losers) == RACERS - 1
+    assert {loser.reason for loser in losers} == {Unavailability.TAKEN}
+    assert booked_at(pg_engine, SLOT) == 1
+    assert [a.code for a in services[0].upcoming(winners[0].phone)] == [winners[0].code]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_the_index_alone_stops_simultaneous_inserts(request, backend, engines):
+    """No Python check at all: every racer inserts directly, as if all had seen the slot
+    free at the same moment. The partial unique index must let exactly one through."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
+    setup = fresh_schema(url)
+    request.addfinalizer(setup.dispose)
+    repositories = [SqlAppointmentRepository(e, TZ) for e in engines(url, RACERS)]
+    results = race([
+        lambda r=r, n=n: r.add(Appointment(
+            code=f"A{n % 8 + 2}B-{n // 8 + 2}CD", phone=f"p{n}", start=SLOT,
+            end=SLOT + timedelta(minutes=30), status="booked", created_at=FIXED_NOW))
+        for n, r in enumerate(repositories)
+    ])
+    winners, losers, others = split(results)
+    assert others == []
+    assert len(winners) == 1 and len(losers) == RACERS - 1
+    assert {loser.reason for loser in losers} == {Unavailability.TAKEN}
+    assert booked_at(setup, SLOT) == 1
+
+
+@pytest.mark.postgres
+def test_two_reschedules_into_one_slot(calendar, pg_url, engines):
+    first, second = (AppointmentService(calendar, SqlAppointmentRepository(e, TZ), lambda: FIXED_NOW)
+                     for e in engines(pg_url, 2))
+    ana = first.book("ana", SLOT)
+    beto = second.book("beto", SLOT + timedelta(hours=1))
     target = SLOT + timedelta(hours=2)
-    results = race([lambda: first.reschedule("ana", a.code, target),
-                    lambda: second.reschedule("beto", b.code, target)])
-    assert sum(not isinstance(r, Exception) for r in results) == 1
-    loser = a if isinstance(results[0], Exception) else b
-    loser_phone = "ana" if loser is a else "beto"
-    assert first.find(loser_phone, loser.code).start == loser.start  # untouched
+    results = race([lambda: first.reschedule("ana", ana.code, target),
+                    lambda: second.reschedule("beto", beto.code, target)])
+    winners, losers, others = split(results)
+    assert others == [] and len(winners) == 1 and len(losers) == 1
+    assert losers[0].reason == Unavailability.TAKEN
+    loser = ana if isinstance(results[0], SlotUnavailable) else beto
+    winner = beto if loser is ana else ana
+    assert first.find(loser.phone, loser.code) == loser  # untouched
+    assert first.find(winner.phone, winner.code).start == target
+    assert first.check_slot(winner.start) is None  # the winner's old slot was released
+
+
+@pytest.mark.postgres
+def test_a_booking_and_a_reschedule_race_for_one_slot(calendar, pg_url, pg_engine, engines):
+    first, second = (AppointmentService(calendar, SqlAppointmentRepository(e, TZ), lambda: FIXED_NOW)
+                     for e in engines(pg_url, 2))
+    ana = first.book("ana", SLOT)
+    target = SLOT + timedelta(hours=1)
+    results = race([lambda: first.reschedule("ana", ana.code, target),
+                    lambda: second.book("beto", target)])
+    winners, losers, others = split(results)
+    assert others == [] and len(winners) == 1 and len(losers) == 1
+    assert booked_at(pg_engine, target) == 1
+    if isinstance(results[0], SlotUnavailable):  # beto won: ana keeps her original slot
+        assert first.find("ana", ana.code) == ana
+    else:
+        assert first.upcoming("beto") == [] and first.check_slot(SLOT) is None

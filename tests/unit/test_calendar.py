@@ -99,3 +99,126 @@ def test_horizon_and_notice_are_configurable(calendar):
 )
 def test_resolve_hour(calendar, day, hour, explicit, expected):
     assert calendar.resolve_hour(day, hour, 0, explicit) == expected
+
+
+@pytest.mark.parametrize(
+    "start, reason",
+    [
+        (datetime(2026, 11, 22, 10, 15, tzinfo=TZ), U.PAST),              # past Sunday, off grid
+        (datetime(2026, 12, 27, 3, 0, tzinfo=TZ), U.BEYOND_HORIZON),     # far Sunday at night
+        (datetime(2026, 12, 25, 7, 10, tzinfo=TZ), U.HOLIDAY),           # holiday, off hours
+        (datetime(2026, 11, 29, 7, 10, tzinfo=TZ), U.CLOSED_DAY),        # Sunday, off hours
+        (at(26, 7, 10), U.OUTSIDE_HOURS),                                 # off hours and grid
+        (at(25, 10, 45), U.OFF_GRID),                                     # off grid, too soon
+        (at(26, 10, 0).replace(second=1), U.OFF_GRID),
+    ],
+)
+def test_the_most_fundamental_reason_wins(calendar, start, reason):
+    assert calendar.check_start(start, NOW) == reason
+
+
+def test_check_day(calendar):
+    assert calendar.check_day(date(2026, 11, 24), NOW) == U.PAST
+    assert calendar.check_day(date(2026, 11, 25), NOW) is None  # today still counts
+    assert calendar.check_day(date(2026, 12, 24), NOW) is None  # today + 29
+    assert calendar.check_day(date(2026, 12, 25), NOW) == U.HOLIDAY  # today + 30: in horizon
+    assert calendar.check_day(date(2026, 12, 26), NOW) == U.BEYOND_HORIZON  # today + 31
+    assert calendar.check_day(date(2026, 11, 29), NOW) == U.CLOSED_DAY
+    # "today" is the business's today: 01:00 UTC on the 26th is still the 25th in Mexico
+    late_evening = datetime(2026, 11, 26, 1, 0, tzinfo=ZoneInfo("UTC"))
+    assert calendar.check_day(date(2026, 11, 25), late_evening) is None
+
+
+def test_naive_times_are_business_local_time(calendar):
+    naive_now = NOW.replace(tzinfo=None)
+    assert calendar.check_start(datetime(2026, 11, 25, 10, 30), naive_now) == U.TOO_SOON
+    assert calendar.check_start(datetime(2026, 11, 25, 11, 0), naive_now) is None
+    assert calendar.localize(datetime(2026, 11, 26, 10)) == at(26, 10)
+
+
+def test_from_settings():
+    from appointments.settings import Settings
+
+    settings = Settings.from_env({
+        "BUSINESS_TIMEZONE": "Europe/Madrid", "BUSINESS_HOURS": "tue 10:00-12:00",
+        "SLOT_MINUTES": "20", "BOOKING_HORIZON_DAYS": "7", "MIN_NOTICE_MINUTES": "0",
+        "HOLIDAYS_COUNTRY": "ES",
+    })
+    calendar = BusinessCalendar.from_settings(settings)
+    assert calendar.tz == ZoneInfo("Europe/Madrid") and calendar.min_notice == timedelta(0)
+    assert (calendar.horizon_days, calendar.holidays_country) == (7, "ES")
+    assert [s.strftime("%H:%M") for s in calendar.slot_starts(date(2026, 12, 1))] == [
+        "10:00", "10:20", "10:40", "11:00", "11:20", "11:40"]
+    assert calendar.slot_starts(date(2026, 12, 8)) == []  # Inmaculada Concepción, a Tuesday
+
+
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+def madrid(month, day, hour, minute=0, fold=0):
+    return datetime(2026, month, day, hour, minute, tzinfo=MADRID, fold=fold)
+
+
+def night_calendar(**overrides):
+    """Open through the night so the DST changes (at 02:00/03:00) fall inside the hours."""
+    return BusinessCalendar(tz=MADRID, hours=parse_business_hours("mon-sun 01:00-04:00"),
+                            horizon_days=400, holidays_country=None, **overrides)
+
+
+def test_spring_forward_skips_the_wall_times_that_do_not_exist():
+    calendar = night_calendar()
+    slots = calendar.slot_starts(date(2026, 3, 29))  # 02:00 jumps to 03:00
+    assert [s.strftime("%H:%M%z") for s in slots] == [
+        "01:00+0100", "01:30+0100", "03:00+0200", "03:30+0200"]
+    # a skipped wall time denotes the moment an hour later
+    assert calendar.localize(datetime(2026, 3, 29, 2, 30)) == madrid(3, 29, 3, 30)
+    assert calendar.slot_end(madrid(3, 29, 1, 30)) == madrid(3, 29, 3, 0)  # 30 real minutes
+
+
+def test_fall_back_offers_each_wall_time_once():
+    calendar = night_calendar()
+    slots = calendar.slot_starts(date(2026, 10, 25))  # 03:00 goes back to 02:00
+    assert [s.strftime("%H:%M") for s in slots] == [
+        "01:00", "01:30", "02:00", "02:30", "03:00", "03:30"]
+    assert slots[2].utcoffset() == timedelta(hours=2)  # the first 02:00 (summer time)
+    assert calendar.slot_end(madrid(10, 25, 2, 30)) == madrid(10, 25, 2, 0, fold=1)
+
+
+def test_notice_and_past_count_real_minutes_across_a_clock_change():
+    calendar = night_calendar(min_notice=timedelta(minutes=60))
+    now = madrid(3, 29, 1, 30)  # 00:30 UTC
+    assert calendar.check_start(madrid(3, 29, 3, 0), now) == U.TOO_SOON  # 30 real minutes
+    assert calendar.check_start(madrid(3, 29, 3, 30), now) is None       # 60 real minutes
+    autumn_now = madrid(10, 25, 2, 45, fold=1)  # the second 02:45, 01:45 UTC
+    assert calendar.check_start(madrid(10, 25, 2, 30), autumn_now) == U.PAST  # first 02:30
+    assert calendar.check_start(madrid(10, 25, 3, 30), autumn_now) == U.TOO_SOON  # 45 min
+
+
+def test_utc_input_is_read_in_the_business_zone_across_dst():
+    calendar = BusinessCalendar(tz=MADRID, hours=parse_business_hours("mon-fri 09:00-18:00"))
+    summer = calendar.localize(datetime(2026, 7, 1, 7, 0, tzinfo=ZoneInfo("UTC")))
+    winter = calendar.localize(datetime(2026, 12, 1, 8, 0, tzinfo=ZoneInfo("UTC")))
+    assert (summer.hour, summer.utcoffset()) == (9, timedelta(hours=2))
+    assert (winter.hour, winter.utcoffset()) == (9, timedelta(hours=1))
+    assert summer.tzinfo is MADRID and winter.tzinfo is MADRID
+
+
+def test_holidays_of_each_year_are_found():
+    calendar = BusinessCalendar(tz=TZ, hours=parse_business_hours("mon-fri 09:00-18:00"))
+    assert calendar.holiday_name(date(2027, 1, 1))  # a year later than the first lookup
+    assert calendar.holiday_name(date(2026, 9, 16))  # Independence Day
+    assert calendar.holiday_name(date(2026, 11, 17)) is None
+
+
+@pytest.mark.parametrize(
+    "hour, minute, expected",
+    [(5, 30, time(17, 30)), (12, 0, time(12)), (0, 0, time(0)), (11, 0, time(11)),
+     (6, 0, time(6))],  # 18:00 is closing time, not open: keep 6
+)
+def test_resolve_hour_edges(calendar, hour, minute, expected):
+    assert calendar.resolve_hour(date(2026, 11, 26), hour, minute, False) == expected
+
+
+def test_resolve_hour_on_a_holiday_uses_the_weekday_hours(calendar):
+    assert calendar.resolve_hour(date(2026, 12, 25), 4, 0, False) == time(16)
+    assert calendar.resolve_hour(date(2026, 11, 29), 4, 0, False) == time(4)  # Sunday

@@ -34,3 +34,36 @@ def test_regex_finds_codes_but_not_words():
     for sentence in ("quiero ayudar", "cancelar", "agendar cita", "a las 10:30"):
         assert not pattern.search(sentence)
     assert set(CODE_LETTERS).isdisjoint("ILO") and set(CODE_DIGITS).isdisjoint("01")
+
+
+@pytest.mark.parametrize("typed", ["K7P--3QX", "K7P3QXA", "XK7P-3QX", "K7P_3QX", "K7P-3QXZ"])
+def test_normalize_rejects_near_misses(typed):
+    assert normalize_code(typed) is None
+
+
+def test_default_generator_is_unpredictable_and_well_formed():
+    codes = {generate_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert all(normalize_code(code) == code for code in codes)
+
+
+@pytest.mark.parametrize("text", ["mi código es K7P 3QX", "k7p3qx", "(K7P-3QX)"])
+def test_regex_accepts_the_ways_people_write_a_code(text):
+    found = re.search(CODE_REGEX, text, re.IGNORECASE)
+    assert found and normalize_code(found.group(0)) == "K7P-3QX"
+
+
+def test_nlu_regex_agrees_with_codes_module():
+    """data/nlu/regex.yml feeds the NLU; it must accept exactly what normalize_code does."""
+    import yaml
+
+    from pathlib import Path
+
+    regex_file = Path(__file__).resolve().parents[2] / "data" / "nlu" / "regex.yml"
+    with open(regex_file, encoding="utf-8") as handle:
+        [entry] = [e for e in yaml.safe_load(handle)["nlu"] if e.get("regex") == "appointment_code"]
+    nlu_pattern = entry["examples"].strip().lstrip("- ").strip()
+    samples = ["K7P-3QX", "k7p 3qx", "K0P-3QX", "I7P-3QX", "ABC-DEF", "K7P-3Q", "K7P3QX"]
+    for sample in samples + [generate_code(random.Random(n)) for n in range(50)]:
+        ours = re.fullmatch(CODE_REGEX, sample, re.IGNORECASE) is not None
+        assert (re.fullmatch(nlu_pattern, sample) is not None) == ours, sample
