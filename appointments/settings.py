@@ -66,6 +66,17 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got '{raw}'")
+
+
 def _reference_time(raw: Optional[str]) -> Optional[datetime]:
     if not raw:
         return None
@@ -105,6 +116,12 @@ class Settings:
     twilio_auth_token: Optional[str] = None
     twilio_phone_number: Optional[str] = None
     openai_api_key: Optional[str] = None
+    # WhatsApp channel (appointments/channels)
+    public_url: Optional[str] = None
+    twilio_validate_signature: bool = True
+    trust_proxy_headers: bool = False
+    twilio_api_base_url: str = "https://api.twilio.com"
+    message_dedup_seconds: int = 24 * 3600
     # Fixed "now" for reading relative dates ("mañana"), for reproducible NLU evaluation
     # (`make test-stories`); unset in production.
     nlu_reference_time: Optional[datetime] = None
@@ -144,4 +161,9 @@ class Settings:
             twilio_phone_number=env.get("TWILIO_PHONE_NUMBER") or None,
             openai_api_key=env.get("OPENAI_API_KEY") or None,
             nlu_reference_time=_reference_time(env.get("NLU_REFERENCE_TIME")),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
+            twilio_validate_signature=_flag(env, "TWILIO_VALIDATE_SIGNATURE", True),
+            trust_proxy_headers=_flag(env, "TRUST_PROXY_HEADERS", False),
+            twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or cls.twilio_api_base_url).rstrip("/"),
+            message_dedup_seconds=_int(env, "MESSAGE_DEDUP_SECONDS", 24 * 3600, minimum=60),
         )

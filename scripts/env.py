@@ -1,5 +1,5 @@
 """Print `export NAME=value` lines for what Rasa's own YAML files read from the
-environment (endpoints.yml, credentials.yml), derived from appointments.settings so
+environment (endpoints.yml), derived from appointments.settings so
 REDIS_URL and REDIS_HOST/REDIS_PORT mean the same everywhere.
 
 Used as: eval "$(python scripts/env.py)"
@@ -45,9 +45,6 @@ def main() -> None:
         "ACTION_ENDPOINT_URL": os.environ.get("ACTION_ENDPOINT_URL")
         or f"http://127.0.0.1:{os.environ.get('ACTION_PORT', '5055')}/webhook",
         "RASA_API_TOKEN": api_token(settings),
-        "TWILIO_ACCOUNT_SID": settings.twilio_account_sid or "",
-        "TWILIO_AUTH_TOKEN": settings.twilio_auth_token or "",
-        "TWILIO_PHONE_NUMBER": settings.twilio_phone_number or "",
     }
     for name, value in values.items():
         print(f"export {name}={shlex.quote(value)}")

@@ -80,3 +80,18 @@ handoff_requests = Table(
     Column("status", String(16), nullable=False, default="open"),
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
 )
+
+# Every WhatsApp message in and out (the original product's message log).
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("direction", String(8), nullable=False),  # "in" | "out"
+    Column("message_sid", String(64), index=True),
+    Column("phone", String(64), nullable=False, index=True),
+    Column("body", Text, nullable=False, default=""),
+    Column("media", Text, nullable=False, default="[]"),  # JSON list of {url, content_type}
+    Column("status", String(32), nullable=False),
+    Column("error", Text),
+    Column("created_at", UtcDateTime, nullable=False, default=utc_now),
+)

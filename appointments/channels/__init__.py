@@ -1,0 +1,1 @@
+"""Messaging channels: the WhatsApp input channel for Rasa and the Twilio sender."""

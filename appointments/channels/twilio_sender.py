@@ -1,0 +1,78 @@
+"""Sending WhatsApp messages through Twilio's REST API, without blocking the event loop.
+
+A small aiohttp client rather than twilio's own Client: it is async, it retries 429 and
+5xx with backoff (honouring Retry-After), and its base URL can point at a local fake
+(TWILIO_API_BASE_URL) in tests. Twilio errors that retrying cannot fix (63016 outside
+the 24-hour window, 63038 daily limit, 21211 invalid number...) are returned, not raised.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Optional
+
+import aiohttp
+
+from appointments.storage.message_log import mask_phone
+
+logger = logging.getLogger(__name__)
+
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sid: Optional[str]
+    status: str  # Twilio's status ("queued", ...) or "failed"
+    error: Optional[str] = None
+
+
+class TwilioSender:
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        base_url: str = "https://api.twilio.com",
+        attempts: int = 4,
+        backoff_seconds: float = 0.5,
+        timeout_seconds: float = 10.0,
+    ) -> None:
+        self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self.auth = aiohttp.BasicAuth(account_sid, auth_token)
+        self.from_number = from_number
+        self.attempts = attempts
+        self.backoff_seconds = backoff_seconds
+        self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def send(self, to: str, body: str) -> SendResult:
+        data = {"To": to, "From": self.from_number, "Body": body}
+        error = "no attempt made"
+        for attempt in range(1, self.attempts + 1):
+            wait = self.backoff_seconds * 2 ** (attempt - 1)
+            try:
+                async with self._client().post(self.url, data=data, auth=self.auth) as reply:
+                    payload = await reply.json(content_type=None)
+                    if reply.status in (200, 201):
+                        return SendResult(payload.get("sid"), payload.get("status") or "queued")
+                    error = f"{reply.status} code={payload.get('code')} {payload.get('message')}"
+                    if reply.status not in RETRY_STATUSES:
+                        break
+                    wait = float(reply.headers.get("Retry-After") or wait)
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as failure:
+                error = f"{failure.__class__.__name__}: {failure}"
+            if attempt < self.attempts:
+                await asyncio.sleep(wait)
+        logger.error("WhatsApp message to %s not sent: %s", mask_phone(to), error)
+        return SendResult(None, "failed", error)

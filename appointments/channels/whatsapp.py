@@ -1,0 +1,243 @@
+"""Rasa input channel for WhatsApp through Twilio: signed, idempotent, fast, ordered.
+
+- Routes: POST /whatsapp-reply (the original product's webhook) and
+  POST /webhooks/whatsapp/webhook, GET /webhooks/whatsapp/ for health.
+- X-Twilio-Signature is checked with twilio's RequestValidator over the public URL
+  (PUBLIC_URL, since TLS usually ends at a proxy). Forged or missing: 403, nothing done.
+- Twilio gets its answer at once (empty TwiML); the turn runs in the background, so a
+  slow action server never hits Twilio's 15 s limit.
+- A MessageSid seen before is ignored (Redis SET NX with a TTL).
+- One sender's messages are handled one at a time, in order; the replies of a turn are
+  sent one after the other. Different senders run in parallel.
+- Typed "/intent{...}" payloads are neutralised; a numbered reply to buttons becomes
+  the button's payload. Every message in and out goes to the message log.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from twilio.request_validator import RequestValidator
+
+from appointments.channels.rendering import button_payload, render, split
+from appointments.channels.twilio_sender import TwilioSender
+from appointments.settings import Settings
+from appointments.storage.database import create_database_engine, create_schema
+from appointments.storage.message_log import INBOUND, OUTBOUND, SqlMessageLog, mask_phone
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MAX_TEXT = 2000  # longer messages are cut before NLU; nobody books in an essay
+BUTTONS_TTL_SECONDS = 24 * 3600
+
+
+class CollectingOutput(OutputChannel):
+    """Keeps a turn's messages so they can be sent in order once the turn is done."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "whatsapp"
+
+    def __init__(self) -> None:
+        self.messages: List[Dict[str, Any]] = []
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.messages.append(message)
+
+
+class WhatsAppInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WhatsAppInput":
+        return cls(Settings.from_env())
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        if not settings.twilio_validate_signature:
+            logger.warning(
+                "TWILIO_VALIDATE_SIGNATURE=false: anyone can post to the WhatsApp webhook. "
+                "Use this only for local development."
+            )
+        self.validator = RequestValidator(settings.twilio_auth_token or "")
+        self.sender = TwilioSender(
+            settings.twilio_account_sid or "",
+            settings.twilio_auth_token or "",
+            settings.twilio_phone_number or "",
+            base_url=settings.twilio_api_base_url,
+        )
+        self._locks: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._pending: Dict[str, int] = defaultdict(int)  # turns queued per sender
+        self._redis: Any = None
+        self._log: Optional[SqlMessageLog] = None
+        self._tasks: set = set()
+
+    def url_prefix(self) -> Text:
+        return "/"  # routes below carry their full paths, incl. the root /whatsapp-reply
+
+    # --- collaborators, built on first use inside the server's event loop --------
+
+    def redis(self) -> Any:
+        if self._redis is None:
+            import redis.asyncio
+
+            self._redis = redis.asyncio.Redis.from_url(self.settings.redis_url)
+        return self._redis
+
+    async def log(self, **record: Any) -> None:
+        def write() -> None:
+            if self._log is None:
+                engine = create_database_engine(self.settings.database_url)
+                create_schema(engine)
+                self._log = SqlMessageLog(engine)
+            self._log.record(**record)
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, write)
+        except Exception:  # noqa: BLE001 - the conversation must go on without the log
+            logger.exception("message log write failed")
+
+    # --- request checks ----------------------------------------------------------
+
+    def public_url(self, request: Request) -> str:
+        if self.settings.public_url:
+            url = self.settings.public_url + request.path
+        elif self.settings.trust_proxy_headers:
+            proto = request.headers.get("X-Forwarded-Proto", request.scheme)
+            host = request.headers.get("X-Forwarded-Host", request.host)
+            url = f"{proto}://{host}{request.path}"
+        else:
+            url = request.url.split("?")[0]
+        return f"{url}?{request.query_string}" if request.query_string else url
+
+    def is_authentic(self, request: Request, params: Dict[str, str]) -> bool:
+        if not self.settings.twilio_validate_signature:
+            return True
+        signature = request.headers.get("X-Twilio-Signature", "")
+        return bool(signature) and self.validator.validate(
+            self.public_url(request), params, signature
+        )
+
+    async def first_delivery(self, message_sid: str) -> bool:
+        key = f"citas:twilio:sid:{message_sid}"
+        try:
+            return bool(
+                await self.redis().set(key, 1, nx=True, ex=self.settings.message_dedup_seconds)
+            )
+        except Exception:  # noqa: BLE001 - without Redis, answering twice beats not answering
+            logger.exception("dedup check failed; processing %s anyway", message_sid)
+            return True
+
+    # --- a turn --------------------------------------------------------------------
+
+    async def user_text(self, phone: str, body: str) -> str:
+        text = body.strip()[:MAX_TEXT]
+        try:
+            raw = await self.redis().get(f"citas:twilio:buttons:{phone}")
+        except Exception:  # noqa: BLE001
+            raw = None
+        payload = button_payload(text, json.loads(raw)) if raw else None
+        if payload:
+            return payload
+        return text.lstrip("/")  # a typed "/intent{...}" must not steer the bot
+
+    async def remember_buttons(self, phone: str, messages: List[Dict[str, Any]]) -> None:
+        buttons = next((m["buttons"] for m in reversed(messages) if m.get("buttons")), None)
+        key = f"citas:twilio:buttons:{phone}"
+        try:
+            if buttons:
+                await self.redis().set(key, json.dumps(buttons), ex=BUTTONS_TTL_SECONDS)
+            else:
+                await self.redis().delete(key)
+        except Exception:  # noqa: BLE001
+            logger.exception("could not store the buttons offered to %s", mask_phone(phone))
+
+    async def handle_turn(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        phone: str,
+        body: str,
+        metadata: Dict[str, Any],
+    ) -> None:
+        self._pending[phone] += 1
+        try:
+            async with self._locks[phone]:
+                await self._run_turn(on_new_message, phone, body, metadata)
+        finally:
+            self._pending[phone] -= 1
+            if not self._pending[phone]:  # nobody queued behind: forget the lock
+                self._pending.pop(phone, None)
+                self._locks.pop(phone, None)
+
+    async def _run_turn(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        phone: str,
+        body: str,
+        metadata: Dict[str, Any],
+    ) -> None:
+        output = CollectingOutput()
+        text = await self.user_text(phone, body)
+        try:
+            await on_new_message(
+                UserMessage(text, output, phone, input_channel=self.name(), metadata=metadata)
+            )
+        except Exception:  # noqa: BLE001
+            logger.exception("turn failed for %s", mask_phone(phone))
+        await self.remember_buttons(phone, output.messages)
+        for message in output.messages:
+            for chunk in split(render(message)):
+                result = await self.sender.send(phone, chunk)
+                await self.log(
+                    direction=OUTBOUND, phone=phone, body=chunk, status=result.status,
+                    message_sid=result.sid, error=result.error,
+                )
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("whatsapp_webhook", __name__)
+
+        @hook.route("/webhooks/whatsapp/", methods=["GET"])
+        async def health(_: Request) -> Any:
+            return response.json({"status": "ok"})
+
+        async def receive(request: Request) -> Any:
+            params = {key: values[0] for key, values in (request.form or {}).items()}
+            if not self.is_authentic(request, params):
+                return response.text("forbidden", status=403)
+            phone = params.get("From", "")
+            message_sid = params.get("MessageSid", "")
+            if not phone or (message_sid and not await self.first_delivery(message_sid)):
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            media = [
+                {"url": params.get(f"MediaUrl{i}", ""),
+                 "content_type": params.get(f"MediaContentType{i}", "")}
+                for i in range(int(params.get("NumMedia") or 0))
+            ]
+            metadata = {
+                key: params[key]
+                for key in ("ProfileName", "WaId", "Latitude", "Longitude", "MessageSid")
+                if params.get(key)
+            }
+            metadata["media"] = media
+            body = params.get("Body", "")
+            await self.log(
+                direction=INBOUND, phone=phone, body=body, status="received",
+                message_sid=message_sid or None, media=media,
+            )
+            task = asyncio.create_task(self.handle_turn(on_new_message, phone, body, metadata))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        hook.add_route(receive, "/whatsapp-reply", methods=["POST"], name="reply")
+        hook.add_route(receive, "/webhooks/whatsapp/webhook", methods=["POST"], name="webhook")
+        return hook

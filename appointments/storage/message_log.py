@@ -1,0 +1,52 @@
+"""The message log: every WhatsApp message received and sent, with its status."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from appointments.storage.tables import messages as table
+from appointments.storage.tables import utc_now
+
+INBOUND, OUTBOUND = "in", "out"
+
+
+def mask_phone(phone: str) -> str:
+    """'whatsapp:+5215512345678' -> 'whatsapp:+52155*****678' for log lines."""
+    prefix, _, number = phone.rpartition(":")
+    if len(number) <= 6:
+        return phone
+    masked = number[:6] + "*" * (len(number) - 9) + number[-3:]
+    return f"{prefix}:{masked}" if prefix else masked
+
+
+class SqlMessageLog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(
+        self,
+        direction: str,
+        phone: str,
+        body: str,
+        status: str,
+        message_sid: Optional[str] = None,
+        media: Sequence[Dict[str, str]] = (),
+        error: Optional[str] = None,
+    ) -> int:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                table.insert().values(
+                    direction=direction, phone=phone, body=body, status=status,
+                    message_sid=message_sid, media=json.dumps(list(media)), error=error,
+                    created_at=utc_now(),
+                )
+            )
+        return int(result.inserted_primary_key[0])
+
+    def conversation(self, phone: str) -> List[Dict[str, Any]]:
+        query = select(table).where(table.c.phone == phone).order_by(table.c.id)
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
