@@ -12,15 +12,20 @@ import redis
 import requests
 
 from tests.e2e import servers
+from tests.e2e.fake_twilio import FakeTwilio
 
 MODEL = servers.ROOT / "models" / "citas.tar.gz"
 REDIS_TEST_DB = "14"
+PUBLIC_URL = "https://citas.example.com"
+TWILIO_AUTH_TOKEN = "test-auth-token"
+TWILIO_NUMBER = "whatsapp:+14155238886"
 
 
 class Stack:
-    def __init__(self, rasa_url: str, token: str, database_url: str, redis_url: str):
+    def __init__(self, rasa_url, token, database_url, redis_url, twilio: FakeTwilio):
         self.rasa_url, self.token = rasa_url, token
         self.database_url, self.redis_url = database_url, redis_url
+        self.twilio = twilio
 
     def say(self, sender: str, text: str) -> List[str]:
         """Send one message through the REST channel; return the bot's texts."""
@@ -43,7 +48,13 @@ def stack(tmp_path_factory, e2e_database_url) -> Stack:
     redis.Redis.from_url(redis_url).flushdb()
     action_port, rasa_port = servers.free_port(), servers.free_port()
     token = secrets.token_urlsafe(16)
+    twilio = FakeTwilio()
     env = servers.base_env(
+        TWILIO_ACCOUNT_SID="ACtest",
+        TWILIO_AUTH_TOKEN=TWILIO_AUTH_TOKEN,
+        TWILIO_PHONE_NUMBER=TWILIO_NUMBER,
+        TWILIO_API_BASE_URL=twilio.url,
+        PUBLIC_URL=PUBLIC_URL,
         DATABASE_URL=e2e_database_url,
         REDIS_HOST=host,
         REDIS_PORT=port,
@@ -58,9 +69,10 @@ def stack(tmp_path_factory, e2e_database_url) -> Stack:
     except Exception:
         actions.stop()
         raise
-    yield Stack(f"http://127.0.0.1:{rasa_port}", token, e2e_database_url, redis_url)
+    yield Stack(f"http://127.0.0.1:{rasa_port}", token, e2e_database_url, redis_url, twilio)
     rasa.stop()
     actions.stop()
+    twilio.stop()
 
 
 @pytest.fixture

@@ -64,9 +64,6 @@ def base_env(**overrides: str) -> Dict[str, str]:
     env.update(
         RASA_TELEMETRY_ENABLED="false",
         PYTHONPATH=str(ROOT),
-        TWILIO_ACCOUNT_SID="",
-        TWILIO_AUTH_TOKEN="",
-        TWILIO_PHONE_NUMBER="",
         REDIS_PASSWORD="",
         TRACKER_TTL_SECONDS="3600",
     )

@@ -1,0 +1,126 @@
+"""The WhatsApp channel over real HTTP: signed Twilio webhooks into the real Rasa server,
+replies out to a local fake of Twilio's REST API."""
+import re
+import time
+import uuid
+
+import pytest
+import requests
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from appointments.storage.database import create_database_engine
+from appointments.storage.tables import messages
+
+from tests.e2e.conftest import PUBLIC_URL, TWILIO_AUTH_TOKEN
+
+VALIDATOR = RequestValidator(TWILIO_AUTH_TOKEN)
+CODE = re.compile(r"\*([A-Z][2-9][A-Z]-[2-9][A-Z]{2})\*")
+
+
+@pytest.fixture
+def phone():
+    return f"whatsapp:+52155{uuid.uuid4().int % 10**8:08d}"
+
+
+def post(stack, phone, body, path="/whatsapp-reply", signature=None, sid=None, sign_url=None):
+    params = {"From": phone, "To": "whatsapp:+14155238886", "Body": body,
+              "MessageSid": sid or f"SM{uuid.uuid4().hex}", "NumMedia": "0",
+              "ProfileName": "Ana"}
+    if signature is None:
+        signature = VALIDATOR.compute_signature(sign_url or PUBLIC_URL + path, params)
+    headers = {"X-Twilio-Signature": signature} if signature else {}
+    return requests.post(stack.rasa_url + path, data=params, headers=headers, timeout=10)
+
+
+def converse(stack, phone, body, replies_before):
+    """Send one signed message and wait for the bot's next reply to arrive at 'Twilio'."""
+    assert post(stack, phone, body).status_code == 200
+    bodies = stack.twilio.wait_for(phone, replies_before + 1)
+    time.sleep(0.3)  # a turn may send several messages
+    return stack.twilio.to(phone)[replies_before:]
+
+
+def test_signed_hola_is_acknowledged_at_once_and_answered(stack, phone):
+    begin = time.perf_counter()
+    reply = post(stack, phone, "¡Hola!")
+    assert reply.status_code == 200 and "<Response>" in reply.text
+    assert time.perf_counter() - begin < 2.0  # the turn itself runs after the answer
+    greeting, menu = stack.twilio.wait_for(phone, 2)[:2]
+    assert greeting.startswith("¡Hola!")  # "¡" survives the trip
+    assert menu.count("1. Crear una cita") == 1  # the menu's buttons are not listed twice
+    assert stack.twilio.sent[-1]["From"] == "whatsapp:+14155238886"
+
+
+@pytest.mark.parametrize(
+    "signature, sign_url",
+    [("forged-signature", None), ("", None), (None, "https://attacker.example.com/whatsapp-reply")],
+    ids=["forged", "missing", "wrong-url"],
+)
+def test_unsigned_or_forged_requests_are_refused(stack, phone, signature, sign_url):
+    reply = post(stack, phone, "hola", signature=signature, sign_url=sign_url)
+    assert reply.status_code == 403
+    time.sleep(1.5)
+    assert stack.twilio.to(phone) == []
+
+
+def test_the_rasa_style_route_works_too(stack, phone):
+    assert post(stack, phone, "hola", path="/webhooks/whatsapp/webhook").status_code == 200
+    assert len(stack.twilio.wait_for(phone, 2)) == 2
+    assert requests.get(stack.rasa_url + "/webhooks/whatsapp/", timeout=5).json() == {"status": "ok"}
+
+
+def test_a_redelivered_message_is_processed_once(stack, phone):
+    sid = f"SM{uuid.uuid4().hex}"
+    assert post(stack, phone, "hola", sid=sid).status_code == 200
+    assert post(stack, phone, "hola", sid=sid).status_code == 200
+    stack.twilio.wait_for(phone, 2)
+    time.sleep(2)
+    assert len(stack.twilio.to(phone)) == 2
+
+
+def test_replies_keep_the_order_of_the_messages(stack, phone):
+    for body in ("hola", "mis citas", "menú"):
+        assert post(stack, phone, body).status_code == 200
+    bodies = stack.twilio.wait_for(phone, 4)
+    assert bodies[0].startswith("¡Hola!")
+    assert "1. Crear una cita" in bodies[1]
+    assert bodies[2].startswith("No tienes citas próximas")
+    assert "1. Crear una cita" in bodies[3]
+
+
+def test_book_and_cancel_over_whatsapp_with_numbers(stack, phone):
+    sent = 0
+    for body in ("1", "1", "1"):
+        replies = converse(stack, phone, body, sent)
+        sent += len(replies)
+    assert "¿Confirmas tu cita" in replies[-1] and "1. Sí, confirmar" in replies[-1]
+    replies = converse(stack, phone, "1", sent)  # "1" picks the "Sí" button
+    sent += len(replies)
+    code = CODE.search(replies[-1]).group(1)
+
+    for body in ("2", "1"):
+        replies = converse(stack, phone, body, sent)
+        sent += len(replies)
+    assert f"¿Seguro que quieres cancelar tu cita {code}" in replies[-1]
+    replies = converse(stack, phone, "sí", sent)
+    assert "fue cancelada" in replies[-1]
+
+    engine = create_database_engine(stack.database_url)
+    with engine.connect() as connection:
+        logged = connection.execute(
+            select(messages.c.direction, messages.c.body).where(messages.c.phone == phone)
+            .order_by(messages.c.id)
+        ).all()
+    engine.dispose()
+    assert [body for direction, body in logged if direction == "in"] == ["1", "1", "1", "1", "2", "1", "sí"]
+    assert sum(direction == "out" for direction, _ in logged) == len(stack.twilio.to(phone))
+
+
+def test_a_typed_intent_payload_reaches_nlu_as_plain_text(stack, phone):
+    converse(stack, phone, '/cancel_appointment{"appointment_code": "K7P-3QX"}', 0)
+    tracker = requests.get(f"{stack.rasa_url}/conversations/{phone}/tracker",
+                           params={"token": stack.token}, timeout=10).json()
+    [said] = [e for e in tracker["events"] if e["event"] == "user"]
+    assert said["text"] == 'cancel_appointment{"appointment_code": "K7P-3QX"}'
+    assert said["metadata"]["ProfileName"] == "Ana"

@@ -1,0 +1,52 @@
+"""The Twilio sender against a local fake of Twilio's REST API."""
+import asyncio
+
+from appointments.channels.twilio_sender import TwilioSender
+
+from tests.e2e.fake_twilio import FakeTwilio
+
+
+def send(fake, body="¡Hola! ¿Qué tal? 👋"):
+    sender = TwilioSender("ACtest", "token", "whatsapp:+14155238886", base_url=fake.url,
+                          backoff_seconds=0.01)
+
+    async def go():
+        try:
+            return await sender.send("whatsapp:+5215500000000", body)
+        finally:
+            await sender.close()
+
+    return asyncio.run(go())
+
+
+def test_a_message_is_sent_intact():
+    fake = FakeTwilio()
+    result = send(fake)
+    assert result.status == "queued" and result.sid.startswith("SM")
+    assert fake.sent == [{"To": "whatsapp:+5215500000000", "From": "whatsapp:+14155238886",
+                          "Body": "¡Hola! ¿Qué tal? 👋"}]
+    fake.stop()
+
+
+def test_rate_limits_and_server_errors_are_retried():
+    fake = FakeTwilio()
+    fake.failures = [429, 503]
+    assert send(fake).status == "queued" and len(fake.sent) == 1
+    fake.stop()
+
+
+def test_a_client_error_is_reported_not_retried():
+    fake = FakeTwilio()
+    fake.failures = [400, 400]
+    result = send(fake)
+    assert result.status == "failed" and "400" in result.error
+    assert fake.failures == [400]  # asked once only
+    fake.stop()
+
+
+def test_giving_up_after_the_last_attempt():
+    fake = FakeTwilio()
+    fake.failures = [500] * 10
+    result = send(fake)
+    assert result.status == "failed" and fake.sent == [] and len(fake.failures) == 6
+    fake.stop()
