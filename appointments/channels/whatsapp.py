@@ -19,6 +19,7 @@ import json
 import logging
 from collections import defaultdict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from urllib.parse import parse_qsl
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -36,6 +37,16 @@ logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_TEXT = 2000  # longer messages are cut before NLU; nobody books in an essay
 BUTTONS_TTL_SECONDS = 24 * 3600
+MEDIA_ONLY_PAYLOAD = "/share_media"  # a photo or audio with no text: "solo puedo leer texto"
+
+
+def form_params(request: Request) -> Dict[str, str]:
+    """The posted form, blank values included: Twilio signs "Body=" of a photo-only
+    message too, and Sanic's parsed form would drop it."""
+    try:
+        return dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return {}
 
 
 class CollectingOutput(OutputChannel):
@@ -93,16 +104,18 @@ class WhatsAppInput(InputChannel):
             self._redis = redis.asyncio.Redis.from_url(self.settings.redis_url)
         return self._redis
 
-    async def log(self, **record: Any) -> None:
-        def write() -> None:
-            if self._log is None:
-                engine = create_database_engine(self.settings.database_url)
-                create_schema(engine)
-                self._log = SqlMessageLog(engine)
-            self._log.record(**record)
+    def message_log(self) -> SqlMessageLog:
+        if self._log is None:
+            engine = create_database_engine(self.settings.database_url)
+            create_schema(engine)
+            self._log = SqlMessageLog(engine)
+        return self._log
 
+    async def log(self, **record: Any) -> None:
         try:
-            await asyncio.get_running_loop().run_in_executor(None, write)
+            await asyncio.get_running_loop().run_in_executor(
+                None, lambda: self.message_log().record(**record)
+            )
         except Exception:  # noqa: BLE001 - the conversation must go on without the log
             logger.exception("message log write failed")
 
@@ -139,7 +152,7 @@ class WhatsAppInput(InputChannel):
 
     # --- a turn --------------------------------------------------------------------
 
-    async def user_text(self, phone: str, body: str) -> str:
+    async def user_text(self, phone: str, body: str, has_media: bool = False) -> str:
         text = body.strip()[:MAX_TEXT]
         try:
             raw = await self.redis().get(f"citas:twilio:buttons:{phone}")
@@ -148,6 +161,8 @@ class WhatsAppInput(InputChannel):
         payload = button_payload(text, json.loads(raw)) if raw else None
         if payload:
             return payload
+        if not text and has_media:
+            return MEDIA_ONLY_PAYLOAD
         return text.lstrip("/")  # a typed "/intent{...}" must not steer the bot
 
     async def remember_buttons(self, phone: str, messages: List[Dict[str, Any]]) -> None:
@@ -186,7 +201,7 @@ class WhatsAppInput(InputChannel):
         metadata: Dict[str, Any],
     ) -> None:
         output = CollectingOutput()
-        text = await self.user_text(phone, body)
+        text = await self.user_text(phone, body, bool(metadata.get("media")))
         try:
             await on_new_message(
                 UserMessage(text, output, phone, input_channel=self.name(), metadata=metadata)
@@ -210,7 +225,7 @@ class WhatsAppInput(InputChannel):
             return response.json({"status": "ok"})
 
         async def receive(request: Request) -> Any:
-            params = {key: values[0] for key, values in (request.form or {}).items()}
+            params = form_params(request)
             if not self.is_authentic(request, params):
                 return response.text("forbidden", status=403)
             phone = params.get("From", "")
@@ -237,6 +252,21 @@ class WhatsAppInput(InputChannel):
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        @hook.route("/webhooks/whatsapp/status", methods=["POST"])
+        async def status(request: Request) -> Any:
+            params = form_params(request)
+            if not self.is_authentic(request, params):
+                return response.text("forbidden", status=403)
+            sid, state = params.get("MessageSid"), params.get("MessageStatus")
+            if sid and state:
+                error = params.get("ErrorCode")
+                if error:
+                    logger.warning("Twilio reports %s for %s: error %s", state, sid, error)
+                await asyncio.get_running_loop().run_in_executor(
+                    None, lambda: self.message_log().update_status(sid, state, error)
+                )
+            return response.text("", status=204)
 
         hook.add_route(receive, "/whatsapp-reply", methods=["POST"], name="reply")
         hook.add_route(receive, "/webhooks/whatsapp/webhook", methods=["POST"], name="webhook")

@@ -46,6 +46,17 @@ class SqlMessageLog:
             )
         return int(result.inserted_primary_key[0])
 
+    def update_status(self, message_sid: str, status: str, error: Optional[str] = None) -> bool:
+        """Apply a Twilio status callback (queued -> sent -> delivered -> read, or failed)."""
+        values: Dict[str, Any] = {"status": status}
+        if error:
+            values["error"] = error
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                table.update().where(table.c.message_sid == message_sid).values(**values)
+            )
+        return result.rowcount > 0
+
     def conversation(self, phone: str) -> List[Dict[str, Any]]:
         query = select(table).where(table.c.phone == phone).order_by(table.c.id)
         with self.engine.connect() as connection:
