@@ -124,3 +124,47 @@ def test_a_typed_intent_payload_reaches_nlu_as_plain_text(stack, phone):
     [said] = [e for e in tracker["events"] if e["event"] == "user"]
     assert said["text"] == 'cancel_appointment{"appointment_code": "K7P-3QX"}'
     assert said["metadata"]["ProfileName"] == "Ana"
+
+
+def test_a_photo_without_text_gets_a_polite_answer_and_is_logged(stack, phone):
+    params = {"From": phone, "Body": "", "MessageSid": f"SM{uuid.uuid4().hex}", "NumMedia": "1",
+              "MediaUrl0": "https://api.twilio.com/media/ME1", "MediaContentType0": "image/jpeg"}
+    signature = VALIDATOR.compute_signature(PUBLIC_URL + "/whatsapp-reply", params)
+    reply = requests.post(stack.rasa_url + "/whatsapp-reply", data=params,
+                          headers={"X-Twilio-Signature": signature}, timeout=10)
+    assert reply.status_code == 200
+    [answer] = stack.twilio.wait_for(phone, 1)
+    assert "solo puedo leer mensajes de texto" in answer
+    engine = create_database_engine(stack.database_url)
+    with engine.connect() as connection:
+        media = connection.execute(
+            select(messages.c.media).where(messages.c.phone == phone, messages.c.direction == "in")
+        ).scalar_one()
+    engine.dispose()
+    assert "image/jpeg" in media
+
+
+def test_status_callbacks_update_the_message_log(stack, phone):
+    post(stack, phone, "hola")
+    stack.twilio.wait_for(phone, 2)
+    time.sleep(0.5)
+    engine = create_database_engine(stack.database_url)
+    with engine.connect() as connection:
+        sid = connection.execute(
+            select(messages.c.message_sid).where(messages.c.phone == phone, messages.c.direction == "out")
+        ).first()[0]
+    path = "/webhooks/whatsapp/status"
+    params = {"MessageSid": sid, "MessageStatus": "delivered"}
+    forged = requests.post(stack.rasa_url + path, data=params,
+                           headers={"X-Twilio-Signature": "nope"}, timeout=10)
+    assert forged.status_code == 403
+    signature = VALIDATOR.compute_signature(PUBLIC_URL + path, params)
+    signed = requests.post(stack.rasa_url + path, data=params,
+                           headers={"X-Twilio-Signature": signature}, timeout=10)
+    assert signed.status_code == 204
+    with engine.connect() as connection:
+        status = connection.execute(
+            select(messages.c.status).where(messages.c.message_sid == sid)
+        ).scalar_one()
+    engine.dispose()
+    assert status == "delivered"
