@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install redis train run shell test validate pytest test-stories evaluate bench clean
+.PHONY: help install redis train run shell test validate pytest test-stories evaluate export-conversation bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -60,8 +60,13 @@ evaluate: train ## Held-out NLU scores (tests/nlu/test_nlu.yml): intent accuracy
 	$(BIN)/rasa test nlu --nlu tests/nlu/test_nlu.yml --model $(MODEL) --out results/nlu
 	@$(BIN)/python scripts/nlu_summary.py results/nlu
 
+export-conversation: $(INSTALLED) ## Print a WhatsApp conversation from the log: PHONE=whatsapp:+52... [FORMAT=json]
+	@test -n "$(PHONE)" || (echo "usage: make export-conversation PHONE=whatsapp:+5215512345678" >&2; exit 2)
+	@$(BIN)/python scripts/export_conversation.py "$(PHONE)" --format $(or $(FORMAT),text)
+
 bench: redis train ## Print performance numbers (bench/): latency, throughput, RSS
 	$(BIN)/python bench/rest_load.py
+	$(BIN)/python bench/webhook_load.py
 
 clean: ## Remove models, results and local data (keeps .venv)
 	rm -rf models results var .rasa
