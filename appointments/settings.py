@@ -122,6 +122,7 @@ class Settings:
     trust_proxy_headers: bool = False
     twilio_api_base_url: str = "https://api.twilio.com"
     message_dedup_seconds: int = 24 * 3600
+    whatsapp_concurrent_turns: int = 2
     # Fixed "now" for reading relative dates ("mañana"), for reproducible NLU evaluation
     # (`make test-stories`); unset in production.
     nlu_reference_time: Optional[datetime] = None
@@ -166,4 +167,5 @@ class Settings:
             trust_proxy_headers=_flag(env, "TRUST_PROXY_HEADERS", False),
             twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or cls.twilio_api_base_url).rstrip("/"),
             message_dedup_seconds=_int(env, "MESSAGE_DEDUP_SECONDS", 24 * 3600, minimum=60),
+            whatsapp_concurrent_turns=_int(env, "WHATSAPP_CONCURRENT_TURNS", 2, minimum=1),
         )

@@ -88,6 +88,10 @@ class WhatsAppInput(InputChannel):
         )
         self._locks: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._pending: Dict[str, int] = defaultdict(int)  # turns queued per sender
+        # Rasa predicts on the event loop itself: with many turns interleaved there, a new
+        # webhook waits behind all of them. A few turns at a time keeps the answer to
+        # Twilio quick; the rest wait their turn in order.
+        self._turns: Optional[asyncio.Semaphore] = None
         self._redis: Any = None
         self._log: Optional[SqlMessageLog] = None
         self._tasks: set = set()
@@ -184,8 +188,10 @@ class WhatsAppInput(InputChannel):
         metadata: Dict[str, Any],
     ) -> None:
         self._pending[phone] += 1
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(self.settings.whatsapp_concurrent_turns)
         try:
-            async with self._locks[phone]:
+            async with self._locks[phone], self._turns:
                 await self._run_turn(on_new_message, phone, body, metadata)
         finally:
             self._pending[phone] -= 1

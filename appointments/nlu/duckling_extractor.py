@@ -54,7 +54,7 @@ class DucklingTimeExtractor(GraphComponent, EntityExtractorMixin):
         tz = config.get("timezone") or settings.timezone
         return cls(
             config,
-            DucklingProcess(timezone=tz, locale=config["locale"]),
+            DucklingProcess(timezone=tz, locale=config["locale"]).start(),
             settings.nlu_reference_time,
         )
 

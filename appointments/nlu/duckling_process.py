@@ -89,6 +89,15 @@ class DucklingProcess:
             raise RuntimeError(f"Duckling failed: {reply}")
         return reply
 
+    def start(self) -> "DucklingProcess":
+        """Start the child now (it takes a second or two) rather than on the first message,
+        which would otherwise wait for it on the server's event loop."""
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._stop()
+                self._start()
+        return self
+
     def parse(self, text: str, now: Optional[datetime] = None) -> List[Dict[str, Any]]:
         if not text or not text.strip():
             return []
