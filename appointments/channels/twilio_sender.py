@@ -19,6 +19,14 @@ from appointments.storage.message_log import mask_phone
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# Twilio errors worth naming in the log: retrying does not help with any of them.
+KNOWN_ERRORS = {
+    63016: "outside WhatsApp's 24-hour window: only approved templates can be sent",
+    63038: "the account's daily message limit was reached (trial accounts)",
+    21211: "the 'To' number is not valid",
+    21608: "trial accounts can only send to verified numbers",
+    63007: "the 'From' WhatsApp sender is not set up for this account",
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,9 @@ class TwilioSender:
                     payload = await reply.json(content_type=None)
                     if reply.status in (200, 201):
                         return SendResult(payload.get("sid"), payload.get("status") or "queued")
-                    error = f"{reply.status} code={payload.get('code')} {payload.get('message')}"
+                    code = payload.get("code")
+                    explained = KNOWN_ERRORS.get(code, payload.get("message"))
+                    error = f"{reply.status} code={code} {explained}"
                     if reply.status not in RETRY_STATUSES:
                         break
                     wait = float(reply.headers.get("Retry-After") or wait)

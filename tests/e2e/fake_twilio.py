@@ -26,7 +26,8 @@ class FakeTwilio:
                         fake.sent.append(form)
                         reply = {"sid": f"SM{len(fake.sent):032d}", "status": "queued"}
                     else:
-                        reply = {"code": 20429 if status == 429 else 20500, "message": "fake"}
+                        code = {429: 20429, 400: 63016}.get(status, 20500)
+                        reply = {"code": code, "message": "fake"}
                 body = json.dumps(reply).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

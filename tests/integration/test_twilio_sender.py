@@ -40,6 +40,7 @@ def test_a_client_error_is_reported_not_retried():
     fake.failures = [400, 400]
     result = send(fake)
     assert result.status == "failed" and "400" in result.error
+    assert "24-hour window" in result.error  # 63016 is named, not just numbered
     assert fake.failures == [400]  # asked once only
     fake.stop()
 
