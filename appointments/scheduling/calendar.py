@@ -110,6 +110,24 @@ class BusinessCalendar:
             wall += self.slot_length
         return starts
 
+    def is_open(self, moment: datetime) -> bool:
+        """Whether the business is open (someone can answer) at `moment`."""
+        local = self.localize(moment)
+        hours = self.opening_hours(local.date())
+        return hours is not None and hours[0] <= local.time() < hours[1]
+
+    def next_opening(self, moment: datetime, days: int = 31) -> Optional[datetime]:
+        """The next moment the business opens after `moment` (None if closed for
+        `days` days, e.g. no business hours configured)."""
+        local = self.localize(moment)
+        for offset in range(days + 1):
+            day = local.date() + timedelta(days=offset)
+            hours = self.opening_hours(day)
+            opens = self.at(day, hours[0]) if hours else None
+            if opens is not None and opens > local:
+                return opens
+        return None
+
     def check_day(self, day: date, now: datetime) -> Optional[Unavailability]:
         today = self.today(now)
         if day < today:

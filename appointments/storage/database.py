@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 
@@ -45,6 +45,15 @@ def create_database_engine(url: str) -> Engine:
     return engine
 
 
+# Columns added after their table first shipped: (table, column, SQL type).
+ADDED_COLUMNS = [("messages", "author", "VARCHAR(8)")]
+
+
 def create_schema(engine: Engine) -> None:
-    """Create missing tables and indexes; safe to call on every start."""
+    """Create missing tables, indexes and later-added columns; safe on every start."""
     metadata.create_all(engine)
+    inspector = inspect(engine)
+    for table, column, sql_type in ADDED_COLUMNS:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            with engine.begin() as connection:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence
 
 from sqlalchemy import select
@@ -35,12 +36,14 @@ class SqlMessageLog:
         message_sid: Optional[str] = None,
         media: Sequence[Dict[str, str]] = (),
         error: Optional[str] = None,
+        author: Optional[str] = None,
     ) -> int:
         with self.engine.begin() as connection:
             result = connection.execute(
                 table.insert().values(
                     direction=direction, phone=phone, body=body, status=status,
                     message_sid=message_sid, media=json.dumps(list(media)), error=error,
+                    author=author or ("user" if direction == INBOUND else "bot"),
                     created_at=utc_now(),
                 )
             )
@@ -57,7 +60,9 @@ class SqlMessageLog:
             )
         return result.rowcount > 0
 
-    def conversation(self, phone: str) -> List[Dict[str, Any]]:
+    def conversation(self, phone: str, since: Optional[datetime] = None) -> List[Dict[str, Any]]:
         query = select(table).where(table.c.phone == phone).order_by(table.c.id)
+        if since is not None:
+            query = query.where(table.c.created_at >= since)
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]

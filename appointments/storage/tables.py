@@ -70,15 +70,23 @@ Index(
     postgresql_where=text("status = 'booked'"),
 )
 
-handoff_requests = Table(
-    "handoff_requests",
+# A conversation handed to a person: open until an agent gives it back to the assistant
+# (or it times out). The transcript is the conversation up to the handoff; what is said
+# afterwards is in `messages`.
+handoff_cases = Table(
+    "handoff_cases",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("phone", String(64), nullable=False, index=True),
-    Column("reason", String(64), nullable=False),
-    Column("summary", Text, nullable=False, default=""),
-    Column("status", String(16), nullable=False, default="open"),
+    Column("profile_name", String(120)),
+    Column("reason", String(32), nullable=False),  # "user_request" | "fallback" | ...
+    Column("summary", Text, nullable=False, default="{}"),  # JSON: goal, filled slots
+    Column("transcript", Text, nullable=False, default="[]"),  # JSON: [{author, text, at}]
+    Column("status", String(16), nullable=False, default="open"),  # "open" | "closed"
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
+    Column("updated_at", UtcDateTime, nullable=False, default=utc_now),  # last activity
+    Column("closed_at", UtcDateTime),
+    Column("closed_by", String(32)),  # "agent" | "timeout"
 )
 
 # Every WhatsApp message in and out (the original product's message log).
@@ -93,5 +101,6 @@ messages = Table(
     Column("media", Text, nullable=False, default="[]"),  # JSON list of {url, content_type}
     Column("status", String(32), nullable=False),
     Column("error", Text),
+    Column("author", String(8)),  # "user" | "bot" | "agent"
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
 )

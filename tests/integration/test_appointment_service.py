@@ -159,12 +159,3 @@ def test_reschedule_of_someone_elses_appointment_is_not_found(service, phone):
     with pytest.raises(AppointmentNotFound):
         service.reschedule("intruder", booked.code, THURSDAY_10 + timedelta(hours=1))
     assert service.find(phone, booked.code).start == THURSDAY_10
-
-
-def test_handoff_requests_are_recorded(engine):
-    from appointments.storage.handoff_repository import SqlHandoffRepository
-
-    handoffs = SqlHandoffRepository(engine)
-    case = handoffs.create("whatsapp:+521", "user_request", '{"recent_messages": ["4"]}')
-    [stored] = handoffs.list_open()
-    assert stored["id"] == case and stored["phone"] == "whatsapp:+521"

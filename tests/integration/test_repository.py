@@ -12,9 +12,13 @@ from appointments.scheduling import Appointment, SlotUnavailable, Unavailability
 from appointments.scheduling.bootstrap import build_service
 from appointments.settings import Settings
 from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.handoff_repository import SqlHandoffRepository
+from appointments.storage.handoff_repository import (
+    CLOSED, OPEN, CaseClosed, CaseNotFound, SqlHandoffRepository,
+)
+from appointments.storage.message_log import SqlMessageLog
 from appointments.storage.repository import CodeCollision
 from appointments.storage.tables import appointments as table
+from appointments.storage.tables import handoff_cases, utc_now
 
 from tests.conftest import FIXED_NOW, TZ
 
@@ -60,7 +64,7 @@ def test_schema_creation_is_idempotent_and_has_the_guard(engine):
     create_schema(engine)
     create_schema(engine)
     inspector = inspect(engine)
-    assert {"appointments", "handoff_requests"} <= set(inspector.get_table_names())
+    assert {"appointments", "handoff_cases", "messages"} <= set(inspector.get_table_names())
     indexes = {i["name"]: i for i in inspector.get_indexes("appointments")}
     assert indexes["uq_appointments_booked_start"]["unique"]
 
@@ -159,18 +163,56 @@ def test_book_and_reschedule_round_trip(service):
 
 # --- handoffs --------------------------------------------------------------------
 
-def test_handoff_requests(engine):
-    handoffs = SqlHandoffRepository(engine)
-    first = handoffs.create("whatsapp:+521", "user_request", "quiere hablar con alguien")
-    second = handoffs.create("whatsapp:+522", "repeated_failure", "")
+def test_asking_twice_keeps_one_open_case_per_phone(engine):
+    cases = SqlHandoffRepository(engine)
+    first = cases.open_case("whatsapp:+521", "user_request", {"goal": None, "slots": {}},
+                            [{"author": "user", "text": "agente", "at": None}], "Ana")
+    again = cases.open_case("whatsapp:+521", "fallback", {"goal": "crear una cita", "slots": {}})
+    other = cases.open_case("whatsapp:+522", "user_request", {})
+    assert again == first != other
+    case = cases.get(first)
+    assert case["summary"]["goal"] == "crear una cita" and case["profile_name"] == "Ana"
+    assert case["status"] == OPEN and case["created_at"].tzinfo is not None
+    assert [c["id"] for c in cases.list_open()] == [first, other]
+
+
+def test_a_case_is_closed_once_and_can_be_reopened(engine):
+    cases = SqlHandoffRepository(engine)
+    case_id = cases.open_case("whatsapp:+521", "user_request", {})
+    closed = cases.close(case_id, "agent")
+    assert (closed["status"], closed["closed_by"]) == (CLOSED, "agent")
+    with pytest.raises(CaseClosed):
+        cases.close(case_id, "timeout")
+    with pytest.raises(CaseNotFound):
+        cases.close(999_999, "agent")
+    assert cases.open_case_for("whatsapp:+521") is None
+    cases.reopen(case_id)
+    assert cases.open_case_for("whatsapp:+521")["id"] == case_id
+
+
+def test_idle_cases_are_found_by_last_activity(engine):
+    cases = SqlHandoffRepository(engine)
+    quiet = cases.open_case("whatsapp:+521", "user_request", {})
+    busy = cases.open_case("whatsapp:+522", "user_request", {})
+    later = utc_now() + timedelta(seconds=1)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE handoff_requests SET status = 'closed' WHERE id = :id"),
-                           {"id": first})
-    [open_one] = handoffs.list_open()
-    assert open_one["id"] == second and open_one["status"] == "open"
-    assert (open_one["phone"], open_one["reason"]) == ("whatsapp:+522", "repeated_failure")
-    assert open_one["created_at"].tzinfo is not None
-    assert first != second
+        connection.execute(handoff_cases.update().where(handoff_cases.c.id == busy)
+                           .values(updated_at=later + timedelta(hours=1)))
+    assert [c["id"] for c in cases.idle_since(later)] == [quiet]
+    cases.touch("whatsapp:+521")  # activity now: still older than `later`
+    cases.close(quiet, "timeout")
+    assert cases.idle_since(later) == []
+
+
+def test_an_old_messages_table_gets_the_author_column(engine):
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE messages DROP COLUMN author"))  # as it shipped
+    create_schema(engine)
+    create_schema(engine)  # twice: nothing to add the second time
+    log = SqlMessageLog(engine)
+    log.record("out", "whatsapp:+521", "hola", "queued", author="agent")
+    log.record("in", "whatsapp:+521", "gracias", "received")
+    assert [m["author"] for m in log.conversation("whatsapp:+521")] == ["agent", "user"]
 
 
 # --- wiring ----------------------------------------------------------------------

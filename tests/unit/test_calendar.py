@@ -222,3 +222,35 @@ def test_resolve_hour_edges(calendar, hour, minute, expected):
 def test_resolve_hour_on_a_holiday_uses_the_weekday_hours(calendar):
     assert calendar.resolve_hour(date(2026, 12, 25), 4, 0, False) == time(16)
     assert calendar.resolve_hour(date(2026, 11, 29), 4, 0, False) == time(4)  # Sunday
+
+
+# --- when someone can answer (human handoff) ---------------------------------------
+
+
+def test_open_inside_business_hours_only(calendar):
+    assert calendar.is_open(datetime(2026, 11, 25, 9, 0, tzinfo=TZ))
+    assert calendar.is_open(datetime(2026, 11, 25, 17, 59, tzinfo=TZ))
+    assert not calendar.is_open(datetime(2026, 11, 25, 18, 0, tzinfo=TZ))
+    assert not calendar.is_open(datetime(2026, 11, 29, 11, 0, tzinfo=TZ))  # Sunday
+
+
+def test_next_opening_after_closing_is_next_morning(calendar):
+    assert calendar.next_opening(datetime(2026, 11, 25, 19, 30, tzinfo=TZ)) == datetime(
+        2026, 11, 26, 9, 0, tzinfo=TZ
+    )
+
+
+def test_next_opening_skips_sunday_and_holidays(calendar):
+    # Saturday afternoon -> Monday; Friday 2026-12-25 (Navidad) -> Saturday 26th
+    assert calendar.next_opening(datetime(2026, 11, 28, 14, 0, tzinfo=TZ)) == datetime(
+        2026, 11, 30, 9, 0, tzinfo=TZ
+    )
+    assert calendar.next_opening(datetime(2026, 12, 24, 20, 0, tzinfo=TZ)) == datetime(
+        2026, 12, 26, 9, 0, tzinfo=TZ
+    )
+
+
+def test_next_opening_before_opening_is_the_same_day(calendar):
+    assert calendar.next_opening(datetime(2026, 11, 25, 7, 15, tzinfo=TZ)) == datetime(
+        2026, 11, 25, 9, 0, tzinfo=TZ
+    )
