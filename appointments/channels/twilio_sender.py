@@ -64,8 +64,10 @@ class TwilioSender:
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, to: str, body: str) -> SendResult:
-        data = {"To": to, "From": self.from_number, "Body": body}
+    async def send(self, to: str, body: str, from_number: Optional[str] = None) -> SendResult:
+        """`from_number` overrides the sender's number (e.g. the same number without
+        "whatsapp:" to send an SMS)."""
+        data = {"To": to, "From": from_number or self.from_number, "Body": body}
         error = "no attempt made"
         for attempt in range(1, self.attempts + 1):
             wait = self.backoff_seconds * 2 ** (attempt - 1)

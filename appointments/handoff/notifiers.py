@@ -1,0 +1,260 @@
+"""Telling the business's staff that a user asked for a person.
+
+Adapters: a WhatsApp/SMS message to AGENT_PHONE_NUMBER (through Twilio) and a signed JSON
+POST to HANDOFF_WEBHOOK_URL for a helpdesk automation (Zendesk, Freshdesk, Chatwoot...).
+A notifier never raises: it logs and returns False, so a notice never breaks a chat.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
+
+import aiohttp
+
+from appointments.channels.twilio_sender import RETRY_STATUSES, TwilioSender
+from appointments.settings import Settings
+from appointments.storage.message_log import mask_phone
+
+logger = logging.getLogger(__name__)
+
+CREATED, CLOSED = "handoff.created", "handoff.closed"
+RECENT_MESSAGES = 5
+MAX_BODY = 1600  # Twilio's limit, counted in UTF-16 units to be safe with emoji
+REASONS = {"user_request": "pidió hablar con una persona",
+           "fallback": "el asistente no le entendió"}
+SLOT_LABELS = {"appointment_date": "fecha", "appointment_time": "hora",
+               "appointment_code": "código", "selected_appointment_text": "cita"}
+HIDDEN_SLOTS = {"offered_options", "appointment_date_text", "booking_confirmed",
+                "cancellation_confirmed", "reschedule_confirmed"}  # noise for the agent
+
+
+@dataclass(frozen=True)
+class HandoffNotice:
+    """What an agent needs to pick up a case, independent of the channel."""
+
+    case_id: int
+    phone: str
+    profile_name: Optional[str] = None
+    reason: str = "user_request"
+    goal: Optional[str] = None  # e.g. "crear una cita"
+    slots: Dict[str, Any] = field(default_factory=dict)
+    recent: List[str] = field(default_factory=list)  # the user's last messages
+    console_url: Optional[str] = None
+    event: str = CREATED
+
+    @classmethod
+    def from_case(cls, case: Mapping[str, Any], console_base_url: Optional[str]) -> "HandoffNotice":
+        """From a case dict of SqlHandoffRepository (summary: goal, slots; transcript)."""
+        summary = case.get("summary") or {}
+        said = [line.get("text") or "" for line in case.get("transcript") or ()
+                if line.get("author") == "user"]
+        base = (console_base_url or "").rstrip("/")
+        return cls(
+            case_id=int(case["id"]), phone=case["phone"],
+            profile_name=case.get("profile_name"), reason=case.get("reason") or "user_request",
+            goal=summary.get("goal"), slots=dict(summary.get("slots") or {}),
+            recent=[text for text in said if text][-RECENT_MESSAGES:],
+            console_url=f"{base}/agent/cases/{case['id']}" if base else None,
+            event=CLOSED if case.get("status") == "closed" else CREATED,
+        )
+
+
+class Notifier(Protocol):
+    name: str
+
+    async def notify(self, notice: HandoffNotice) -> bool:
+        """True when delivered; never raises."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def agent_message(notice: HandoffNotice) -> str:
+    """The short Spanish text the agent reads on their phone (≤ 1,600 chars)."""
+    who = _clip(notice.profile_name, 60) + " " if notice.profile_name else ""
+    phone = notice.phone.split(":", 1)[1] if notice.phone.startswith("whatsapp:") else notice.phone
+    if notice.event == CLOSED:
+        head = [f"✅ Caso #{notice.case_id} cerrado", f"Cliente: {who}({phone})"]
+    else:
+        head = [f"🙋 Nueva solicitud de atención #{notice.case_id}", f"Cliente: {who}({phone})",
+                f"Motivo: {REASONS.get(notice.reason, notice.reason)}"]
+        if notice.goal:
+            head.append(f"Quería: {notice.goal}")
+        data = [f"{SLOT_LABELS.get(k, k)}={_clip(v, 60)}" for k, v in notice.slots.items()
+                if k not in HIDDEN_SLOTS and v not in (None, "", [], {})]
+        if data:
+            head.append("Datos: " + ", ".join(data))
+    tail = [f"Abrir: {notice.console_url}"] if notice.console_url else []
+    budget = MAX_BODY - _utf16_len("\n".join(head + tail)) - 40
+    quotes: List[str] = []
+    for text in reversed(notice.recent if notice.event == CREATED else []):
+        quote = f"«{_clip(text, 200)}»"
+        if budget - _utf16_len(quote) - 1 < 0:
+            break
+        quotes.insert(0, quote)
+        budget -= _utf16_len(quote) + 1
+    middle = ["Últimos mensajes: " + " ".join(quotes)] if quotes else []
+    text = "\n".join(head + middle + tail)
+    if _utf16_len(text) > MAX_BODY:  # only with absurdly many or long slots
+        text = text[: MAX_BODY // 2 - 1] + "…"
+    return text
+
+
+class TwilioAgentNotifier:
+    """A WhatsApp ("whatsapp:+52...") or SMS ("+52...") message to the agent's phone."""
+
+    name = "twilio"
+
+    def __init__(self, sender: TwilioSender, agent_number: str, close_sender: bool = False) -> None:
+        self.sender = sender
+        self.agent_number = agent_number
+        self.close_sender = close_sender  # only when this notifier built the sender
+
+    def _from_number(self) -> str:
+        bare = self.sender.from_number.split(":", 1)[-1]
+        return f"whatsapp:{bare}" if self.agent_number.startswith("whatsapp:") else bare
+
+    async def notify(self, notice: HandoffNotice) -> bool:
+        try:
+            result = await self.sender.send(
+                self.agent_number, agent_message(notice), from_number=self._from_number()
+            )
+            return result.status != "failed"
+        except Exception:  # noqa: BLE001 - a notice must never break the conversation
+            logger.exception("agent notice for case %s not sent", notice.case_id)
+            return False
+
+    async def close(self) -> None:
+        if self.close_sender:
+            await self.sender.close()
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The X-Citas-Signature value for `body`."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(body: bytes, header: str, secret: str) -> bool:
+    """Whether `header` (X-Citas-Signature) signs exactly `body` with `secret`."""
+    if not header or not secret:
+        return False
+    return hmac.compare_digest(sign(body, secret), header.strip())
+
+
+class WebhookNotifier:
+    """A signed JSON POST to a helpdesk, retried on connection errors, 429 and 5xx."""
+
+    name = "webhook"
+
+    def __init__(self, url: str, secret: Optional[str] = None, attempts: int = 3,
+                 backoff_seconds: float = 0.5, timeout_seconds: float = 10.0) -> None:
+        self.url, self.secret = url, secret
+        self.attempts, self.backoff_seconds = attempts, backoff_seconds
+        self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._session: Optional[aiohttp.ClientSession] = None
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
+            self._session, self._loop = aiohttp.ClientSession(timeout=self.timeout), loop
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    def payload(self, notice: HandoffNotice) -> bytes:
+        return json.dumps({
+            "event": notice.event, "case_id": notice.case_id, "phone": notice.phone,
+            "profile_name": notice.profile_name, "reason": notice.reason, "goal": notice.goal,
+            "slots": notice.slots, "recent": list(notice.recent),
+            "console_url": notice.console_url,
+            "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }, ensure_ascii=False, default=str).encode("utf-8")
+
+    async def notify(self, notice: HandoffNotice) -> bool:
+        try:
+            return await self._post(notice)
+        except Exception:  # noqa: BLE001 - a notice must never break the conversation
+            logger.exception("handoff webhook for case %s failed", notice.case_id)
+            return False
+
+    async def _post(self, notice: HandoffNotice) -> bool:
+        body = self.payload(notice)
+        headers = {"Content-Type": "application/json", "X-Citas-Event": notice.event,
+                   "X-Citas-Delivery": str(uuid.uuid4())}  # the same on every retry
+        if self.secret:
+            headers["X-Citas-Signature"] = sign(body, self.secret)
+        error = "no attempt made"
+        for attempt in range(1, self.attempts + 1):
+            try:
+                async with self._client().post(self.url, data=body, headers=headers) as reply:
+                    if 200 <= reply.status < 300:
+                        return True
+                    error = f"HTTP {reply.status}"
+                    if reply.status not in RETRY_STATUSES:
+                        break
+            except (aiohttp.ClientError, asyncio.TimeoutError) as failure:
+                error = f"{failure.__class__.__name__}: {failure}"
+            if attempt < self.attempts:
+                await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+        logger.error("handoff webhook for case %s (%s) not delivered: %s",
+                     notice.case_id, mask_phone(notice.phone), error)
+        return False
+
+
+class Notifiers:
+    """All configured notifiers, run together."""
+
+    def __init__(self, notifiers: Sequence[Notifier] = ()) -> None:
+        self.notifiers: List[Notifier] = list(notifiers)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.notifiers)
+
+    async def notify(self, notice: HandoffNotice) -> List[str]:
+        """The names of the notifiers that delivered the notice."""
+        results = await asyncio.gather(*(n.notify(notice) for n in self.notifiers),
+                                       return_exceptions=True)
+        return [n.name for n, ok in zip(self.notifiers, results) if ok is True]
+
+    async def close(self) -> None:
+        await asyncio.gather(*(n.close() for n in self.notifiers), return_exceptions=True)
+
+
+def build_notifiers(settings: Settings, sender: Optional[TwilioSender] = None) -> Notifiers:
+    """The notifiers the settings configure (none when nothing is set)."""
+    notifiers: List[Notifier] = []
+    if settings.agent_phone_number:
+        owned = sender is None
+        if owned and settings.twilio_account_sid and settings.twilio_auth_token \
+                and settings.twilio_phone_number:
+            sender = TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token,
+                                  settings.twilio_phone_number,
+                                  base_url=settings.twilio_api_base_url)
+        if sender is not None:
+            notifiers.append(TwilioAgentNotifier(sender, settings.agent_phone_number, owned))
+        else:
+            logger.warning("AGENT_PHONE_NUMBER is set but Twilio is not configured")
+    if settings.handoff_webhook_url:
+        notifiers.append(WebhookNotifier(settings.handoff_webhook_url,
+                                         settings.handoff_webhook_secret))
+    return Notifiers(notifiers)
