@@ -1,0 +1,73 @@
+"""`python -m appointments.console [--host 127.0.0.1] [--port N]`: run the agent console.
+
+Reads the same environment as the rest of the project (Settings.from_env); needs
+AGENT_CONSOLE_TOKEN, the Twilio settings to send, and RASA_URL/RASA_API_TOKEN to give
+conversations back.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from appointments.channels.twilio_sender import TwilioSender
+from appointments.console.app import create_app
+from appointments.handoff.desk import HandoffDesk
+from appointments.handoff.rasa_client import RasaClient
+from appointments.settings import Settings, SettingsError
+from appointments.storage.database import create_database_engine, create_schema
+from appointments.storage.handoff_repository import SqlHandoffRepository
+from appointments.storage.message_log import SqlMessageLog
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m appointments.console")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, help="default: AGENT_CONSOLE_PORT (5056)")
+    args = parser.parse_args(argv)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    project_logger = logging.getLogger("appointments")  # Sanic sets up its own loggers
+    project_logger.addHandler(handler)
+    project_logger.setLevel(logging.INFO)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"Configuración inválida: {error}", file=sys.stderr)
+        return 2
+    if not settings.agent_console_token:
+        print(
+            "AGENT_CONSOLE_TOKEN no está definido: ponlo en el entorno (p. ej. "
+            "export AGENT_CONSOLE_TOKEN=$(python -c "
+            "'import secrets; print(secrets.token_urlsafe(24))')) "
+            "y compártelo con los agentes; es la contraseña de la consola.",
+            file=sys.stderr,
+        )
+        return 2
+    twilio = (settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_phone_number)
+    if not all(twilio):
+        project_logger.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_PHONE_NUMBER not set: "
+                        "agents' replies will fail to send")
+    engine = create_database_engine(settings.database_url)
+    create_schema(engine)
+    sender = TwilioSender(
+        settings.twilio_account_sid or "",
+        settings.twilio_auth_token or "",
+        settings.twilio_phone_number or "",
+        base_url=settings.twilio_api_base_url,
+    )
+    desk = HandoffDesk(
+        SqlHandoffRepository(engine),
+        SqlMessageLog(engine),
+        sender,
+        RasaClient(settings.rasa_url, settings.rasa_api_token),
+        settings.handoff_timeout_minutes,
+    )
+    app = create_app(settings, desk)
+    port = args.port or settings.agent_console_port
+    app.run(host=args.host, port=port, workers=1, access_log=False, motd=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The few calls to Rasa's HTTP API the agent console needs (server run with
+--enable-api --auth-token): resume a paused conversation, trigger an intent, read the
+paused flag."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, Optional
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+from appointments.storage.message_log import mask_phone
+
+SAFE = ":+@!$&'()*,;=-._~"  # RFC 3986 path characters, sent (and seen by Rasa) verbatim
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer, or answered with an error; the message says which."""
+
+
+class RasaClient:
+    def __init__(
+        self, base_url: str, token: Optional[str] = None, timeout_seconds: float = 10
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        # created on first use, so inside the loop that will use it
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    def _conversation_url(self, sender_id: str, tail: str) -> URL:
+        # Rasa's server (Sanic 21.12) does not percent-decode path parameters: the id
+        # must arrive as it is ("whatsapp:+52..." keeps ':' and '+'); only what would
+        # break the URL is escaped.
+        return URL(
+            f"{self.base_url}/conversations/{quote(sender_id, safe=SAFE)}/{tail}", encoded=True
+        )
+
+    @staticmethod
+    def _what(method: str, sender_id: str, tail: str) -> str:
+        return f"{method} /conversations/{mask_phone(sender_id)}/{tail}"  # for messages
+
+    def _hide_token(self, text: str) -> str:
+        return text.replace(self.token, "***") if self.token else text
+
+    async def _call(
+        self,
+        method: str,
+        url: URL,
+        what: str,
+        payload: Optional[Dict[str, Any]] = None,
+        params: Optional[Dict[str, str]] = None,
+    ) -> Any:
+        params = dict(params or {})
+        if self.token:
+            params["token"] = self.token
+        try:
+            async with self._client().request(
+                method, url.with_query(params) if params else url, json=payload
+            ) as reply:
+                body = await reply.text()
+                if not 200 <= reply.status < 300:
+                    raise RasaUnavailable(
+                        self._hide_token(
+                            f"Rasa answered {reply.status} to {what}: {body[:300]}"
+                        )
+                    )
+                try:
+                    return await reply.json(content_type=None)
+                except ValueError:
+                    return None
+        except asyncio.TimeoutError:
+            raise RasaUnavailable(
+                f"Rasa at {self.base_url} did not answer {what} within "
+                f"{self.timeout.total:g} s"
+            ) from None
+        except aiohttp.ClientError as error:
+            raise RasaUnavailable(
+                self._hide_token(
+                    f"Rasa at {self.base_url} not reachable ({what}): "
+                    f"{error.__class__.__name__}: {error}"
+                )
+            ) from None
+
+    async def resume(self, sender_id: str) -> None:
+        """Un-pause the conversation (Rasa's ConversationResumed event).
+
+        A paused bot stops right after its handoff action, before `action_listen`, and
+        what the user wrote meanwhile is logged unanswered. Without a listen here the
+        next turn starts from a state no rule covers, and the fallback fires."""
+        tail = "tracker/events"
+        await self._call(
+            "POST", self._conversation_url(sender_id, tail), self._what("POST", sender_id, tail),
+            [{"event": "resume"}, {"event": "action", "name": "action_listen"}],
+        )
+
+    async def pause(self, sender_id: str) -> None:
+        """Pause the conversation again (Rasa's ConversationPaused event)."""
+        tail = "tracker/events"
+        await self._call(
+            "POST", self._conversation_url(sender_id, tail), self._what("POST", sender_id, tail),
+            {"event": "pause"},
+        )
+
+    async def trigger_intent(
+        self,
+        sender_id: str,
+        intent: str,
+        entities: Optional[Dict[str, Any]] = None,
+        output_channel: str = "whatsapp",
+    ) -> Any:
+        """Make the bot act as if the user said `intent`; its answer goes out through
+        `output_channel`."""
+        return await self._call(
+            "POST",
+            self._conversation_url(sender_id, "trigger_intent"),
+            self._what("POST", sender_id, "trigger_intent"),
+            {"name": intent, "entities": entities or {}},
+            {"output_channel": output_channel},
+        )
+
+    async def is_paused(self, sender_id: str) -> bool:
+        url = self._conversation_url(sender_id, "tracker")
+        tracker = await self._call("GET", url, self._what("GET", sender_id, "tracker"))
+        return bool((tracker or {}).get("paused"))
+
+
+__all__ = ["RasaClient", "RasaUnavailable"]
