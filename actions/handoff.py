@@ -1,31 +1,70 @@
-"""Handing the conversation to a person: record the request for the team.
+"""Handing the conversation to a person.
 
-(Notifying an agent and the agent console come with the handoff issue; here the request
-is stored with what the user was doing, so nobody has to ask again.)
+The bot opens a handoff case (who, what they wanted, the recent conversation), notifies
+the agents (appointments.handoff.notifiers), tells the user honestly when a person will
+answer, and pauses itself: until an agent gives the conversation back from the console,
+the user's messages are kept in the message log but not answered by the bot.
 """
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
+from actions.formatting import moment_text
 from actions.slot_state import FLOW_SLOTS
+from appointments.handoff import summary
 
-RECENT_MESSAGES = 10
 logger = logging.getLogger(__name__)
 
 
-def summarize(tracker: Tracker) -> str:
-    said = [e.get("text") for e in tracker.events if e.get("event") == "user" and e.get("text")]
+async def hand_off(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+) -> List[EventType]:
+    events = tracker.events
     slots = {s: tracker.get_slot(s) for s in FLOW_SLOTS if tracker.get_slot(s) is not None}
-    summary = {"recent_messages": said[-RECENT_MESSAGES:], "slots": slots}
-    return json.dumps(summary, ensure_ascii=False, default=str)
+    case_summary = {"goal": summary.goal(events), "slots": slots}
+    settings = services.settings()
+    delivered: List[str] = []
+    try:
+        case_id = await asyncio.get_running_loop().run_in_executor(
+            None,
+            lambda: services.handoff_repository().open_case(
+                tracker.sender_id, reason, case_summary, summary.transcript(events),
+                summary.profile_name(events),
+            ),
+        )
+        case = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: services.handoff_repository().get(case_id)
+        )
+        from appointments.handoff.notifiers import HandoffNotice
+
+        notice = HandoffNotice.from_case(case, settings.agent_console_url)
+        delivered = await services.notifiers().notify(notice)
+    except SQLAlchemyError:
+        # The user still gets the honest answer below; the log keeps the failure.
+        logger.exception("could not record the handoff case")
+
+    service = services.appointment_service()
+    now = service.now()
+    if not service.calendar.is_open(now):
+        opening = service.calendar.next_opening(now)
+        dispatcher.utter_message(
+            response="utter_handoff_after_hours",
+            next_opening=moment_text(opening) if opening else "",
+        )
+    elif delivered:
+        dispatcher.utter_message(response="utter_handoff")
+    else:
+        dispatcher.utter_message(response="utter_handoff_queued")
+    paused: List[EventType] = [ConversationPaused()]
+    return ([ActiveLoop(None)] if tracker.active_loop.get("name") else []) + paused
 
 
 class ActionHandoffToHuman(Action):
@@ -35,12 +74,25 @@ class ActionHandoffToHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        dispatcher.utter_message(response="utter_handoff")
-        try:
-            services.handoff_repository().create(
-                tracker.sender_id, "user_request", summarize(tracker)
-            )
-        except SQLAlchemyError:
-            # The user was already told a person will write; the log keeps the failure.
-            logger.exception("could not record the handoff request")
+        return await hand_off(dispatcher, tracker, "user_request")
+
+
+class ActionHandleFallback(Action):
+    """A message the bot cannot help with (not understood, or out of scope): say so;
+    after FALLBACKS_BEFORE_HANDOFF in a row, pass the conversation to a person instead
+    of failing again."""
+
+    def name(self) -> Text:
+        return "action_handle_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        misses = summary.consecutive_misses(tracker.events)
+        if misses >= services.settings().fallbacks_before_handoff:
+            dispatcher.utter_message(response="utter_fallback_handoff")
+            return await hand_off(dispatcher, tracker, "fallback")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        out_of_scope = intent == "out_of_scope"
+        dispatcher.utter_message(response="utter_out_of_scope" if out_of_scope else "utter_default")
         return []

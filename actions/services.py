@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import threading
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from appointments.scheduling.bootstrap import build_service
 from appointments.scheduling.service import AppointmentService
 from appointments.settings import Settings
 from appointments.storage.handoff_repository import SqlHandoffRepository
 
+if TYPE_CHECKING:
+    from appointments.handoff.notifiers import Notifiers
+
 _lock = threading.Lock()
 _settings: Optional[Settings] = None
 _service: Optional[AppointmentService] = None
 _handoffs: Optional[SqlHandoffRepository] = None
+_notifiers: Optional["Notifiers"] = None
 
 
 def settings() -> Settings:
@@ -32,11 +36,12 @@ def appointment_service() -> AppointmentService:
         return _service
 
 
-def use(service: AppointmentService) -> None:
-    """Wire a ready-made service (tests pass one with a fixed clock and their database)."""
-    global _service, _handoffs
+def use(service: AppointmentService, notifiers: Optional["Notifiers"] = None) -> None:
+    """Wire a ready-made service (tests pass one with a fixed clock and their database)
+    and, optionally, the notifiers that tell agents about a handoff."""
+    global _service, _handoffs, _notifiers
     with _lock:
-        _service, _handoffs = service, None
+        _service, _handoffs, _notifiers = service, None, notifiers
 
 
 def handoff_repository() -> SqlHandoffRepository:
@@ -46,3 +51,15 @@ def handoff_repository() -> SqlHandoffRepository:
         if _handoffs is None:
             _handoffs = SqlHandoffRepository(service.repository.engine)
         return _handoffs
+
+
+def notifiers() -> "Notifiers":
+    """The agent notifiers configured by AGENT_PHONE_NUMBER / HANDOFF_WEBHOOK_URL."""
+    global _notifiers
+    current = settings()
+    with _lock:
+        if _notifiers is None:
+            from appointments.handoff.notifiers import build_notifiers
+
+            _notifiers = build_notifiers(current)
+        return _notifiers

@@ -123,6 +123,16 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     message_dedup_seconds: int = 24 * 3600
     whatsapp_concurrent_turns: int = 2
+    # Human handoff (appointments/handoff) and the agent console
+    agent_phone_number: Optional[str] = None  # notified by WhatsApp ("whatsapp:+...") or SMS
+    handoff_webhook_url: Optional[str] = None  # signed JSON POST for a helpdesk
+    handoff_webhook_secret: Optional[str] = None
+    agent_console_token: Optional[str] = None
+    agent_console_url: Optional[str] = None  # public address of the console, for links
+    agent_console_port: int = 5056
+    handoff_timeout_minutes: int = 240
+    fallbacks_before_handoff: int = 3
+    rasa_url: str = "http://127.0.0.1:5005"
     # Fixed "now" for reading relative dates ("mañana"), for reproducible NLU evaluation
     # (`make test-stories`); unset in production.
     nlu_reference_time: Optional[datetime] = None
@@ -168,4 +178,13 @@ class Settings:
             twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or cls.twilio_api_base_url).rstrip("/"),
             message_dedup_seconds=_int(env, "MESSAGE_DEDUP_SECONDS", 24 * 3600, minimum=60),
             whatsapp_concurrent_turns=_int(env, "WHATSAPP_CONCURRENT_TURNS", 2, minimum=1),
+            agent_phone_number=env.get("AGENT_PHONE_NUMBER") or None,
+            handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL") or None,
+            handoff_webhook_secret=env.get("HANDOFF_WEBHOOK_SECRET") or None,
+            agent_console_token=env.get("AGENT_CONSOLE_TOKEN") or None,
+            agent_console_url=(env.get("AGENT_CONSOLE_URL") or "").rstrip("/") or None,
+            agent_console_port=_int(env, "AGENT_CONSOLE_PORT", 5056, minimum=1),
+            handoff_timeout_minutes=_int(env, "HANDOFF_TIMEOUT_MINUTES", 240, minimum=1),
+            fallbacks_before_handoff=_int(env, "FALLBACKS_BEFORE_HANDOFF", 3, minimum=1),
+            rasa_url=(env.get("RASA_URL") or cls.rasa_url).rstrip("/"),
         )
