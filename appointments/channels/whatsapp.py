@@ -4,8 +4,8 @@
   POST /webhooks/whatsapp/webhook, GET /webhooks/whatsapp/ for health.
 - X-Twilio-Signature is checked with twilio's RequestValidator over the public URL
   (PUBLIC_URL, since TLS usually ends at a proxy). Forged or missing: 403, nothing done.
-- Twilio gets its answer at once (empty TwiML); the turn runs in the background, so a
-  slow action server never hits Twilio's 15 s limit.
+- Twilio gets its answer at once (empty TwiML); the turn runs on a worker thread's own
+  event loop (turns.py), so neither a slow action server nor Rasa's predictions delay it.
 - A MessageSid seen before is ignored (Redis SET NX with a TTL).
 - One sender's messages are handled one at a time, in order; the replies of a turn are
   sent one after the other. Different senders run in parallel.
@@ -17,8 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import defaultdict
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Generic, List, Optional, Text, TypeVar
 from urllib.parse import parse_qsl
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -27,6 +26,7 @@ from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
 from appointments.channels.rendering import button_payload, render, split
+from appointments.channels.turns import TurnWorker
 from appointments.channels.twilio_sender import TwilioSender
 from appointments.settings import Settings
 from appointments.storage.database import create_database_engine, create_schema
@@ -37,7 +37,26 @@ logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_TEXT = 2000  # longer messages are cut before NLU; nobody books in an essay
 BUTTONS_TTL_SECONDS = 24 * 3600
+DRAIN_SECONDS = 20.0  # on shutdown, how long turns under way may take to finish
 MEDIA_ONLY_PAYLOAD = "/share_media"  # a photo or audio with no text: "solo puedo leer texto"
+
+
+T = TypeVar("T")
+
+
+class PerLoop(Generic[T]):
+    """One instance per event loop: aiohttp sessions and redis.asyncio connections
+    belong to the loop that made them, and this channel runs on two loops."""
+
+    def __init__(self, factory: Callable[[], T]) -> None:
+        self.factory = factory
+        self._items: Dict[asyncio.AbstractEventLoop, T] = {}
+
+    def get(self) -> T:
+        loop = asyncio.get_running_loop()
+        if loop not in self._items:
+            self._items[loop] = self.factory()
+        return self._items[loop]
 
 
 def form_params(request: Request) -> Dict[str, str]:
@@ -63,6 +82,20 @@ class CollectingOutput(OutputChannel):
         self.messages.append(message)
 
 
+class WhatsAppOutput(OutputChannel):
+    """Sends straight to WhatsApp (for messages Rasa's HTTP API makes the bot say)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "whatsapp"
+
+    def __init__(self, channel: "WhatsAppInput") -> None:
+        self.channel = channel
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        await self.channel.send_messages(recipient_id, [message])
+
+
 class WhatsAppInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -80,33 +113,41 @@ class WhatsAppInput(InputChannel):
                 "Use this only for local development."
             )
         self.validator = RequestValidator(settings.twilio_auth_token or "")
-        self.sender = TwilioSender(
-            settings.twilio_account_sid or "",
-            settings.twilio_auth_token or "",
-            settings.twilio_phone_number or "",
-            base_url=settings.twilio_api_base_url,
+        self._senders: PerLoop[TwilioSender] = PerLoop(
+            lambda: TwilioSender(
+                settings.twilio_account_sid or "",
+                settings.twilio_auth_token or "",
+                settings.twilio_phone_number or "",
+                base_url=settings.twilio_api_base_url,
+            )
         )
-        self._locks: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._pending: Dict[str, int] = defaultdict(int)  # turns queued per sender
-        # Rasa predicts on the event loop itself: with many turns interleaved there, a new
-        # webhook waits behind all of them. A few turns at a time keeps the answer to
-        # Twilio quick; the rest wait their turn in order.
-        self._turns: Optional[asyncio.Semaphore] = None
-        self._redis: Any = None
+        self._redis: PerLoop[Any] = PerLoop(self._new_redis)
         self._log: Optional[SqlMessageLog] = None
-        self._tasks: set = set()
+        # A few turns at a time: each runs Rasa's predictions, and more at once only
+        # makes every one of them slower.
+        self.turns = TurnWorker(settings.whatsapp_concurrent_turns)
 
     def url_prefix(self) -> Text:
         return "/"  # routes below carry their full paths, incl. the root /whatsapp-reply
 
     # --- collaborators, built on first use inside the server's event loop --------
 
-    def redis(self) -> Any:
-        if self._redis is None:
-            import redis.asyncio
+    def _new_redis(self) -> Any:
+        import redis.asyncio
 
-            self._redis = redis.asyncio.Redis.from_url(self.settings.redis_url)
-        return self._redis
+        return redis.asyncio.Redis.from_url(self.settings.redis_url)
+
+    def redis(self) -> Any:
+        return self._redis.get()
+
+    @property
+    def sender(self) -> TwilioSender:
+        return self._senders.get()
+
+    def get_output_channel(self) -> OutputChannel:
+        """Where Rasa's HTTP API sends bot messages for this channel (e.g. the
+        `trigger_intent` an agent's "Devolver al asistente" makes)."""
+        return WhatsAppOutput(self)
 
     def message_log(self) -> SqlMessageLog:
         if self._log is None:
@@ -180,25 +221,6 @@ class WhatsAppInput(InputChannel):
         except Exception:  # noqa: BLE001
             logger.exception("could not store the buttons offered to %s", mask_phone(phone))
 
-    async def handle_turn(
-        self,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        phone: str,
-        body: str,
-        metadata: Dict[str, Any],
-    ) -> None:
-        self._pending[phone] += 1
-        if self._turns is None:
-            self._turns = asyncio.Semaphore(self.settings.whatsapp_concurrent_turns)
-        try:
-            async with self._locks[phone], self._turns:
-                await self._run_turn(on_new_message, phone, body, metadata)
-        finally:
-            self._pending[phone] -= 1
-            if not self._pending[phone]:  # nobody queued behind: forget the lock
-                self._pending.pop(phone, None)
-                self._locks.pop(phone, None)
-
     async def _run_turn(
         self,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
@@ -215,7 +237,11 @@ class WhatsAppInput(InputChannel):
         except Exception:  # noqa: BLE001
             logger.exception("turn failed for %s", mask_phone(phone))
         await self.remember_buttons(phone, output.messages)
-        for message in output.messages:
+        await self.send_messages(phone, output.messages)
+
+    async def send_messages(self, phone: str, messages: List[Dict[str, Any]]) -> None:
+        """Send in order, one after the other, and log each part."""
+        for message in messages:
             for chunk in split(render(message)):
                 result = await self.sender.send(phone, chunk)
                 await self.log(
@@ -235,8 +261,19 @@ class WhatsAppInput(InputChannel):
             if not self.is_authentic(request, params):
                 return response.text("forbidden", status=403)
             phone = params.get("From", "")
+            if not phone:
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            # Take this sender's place in line now, before any await: turns keep the
+            # order the webhooks arrived in.
+            place = self.turns.reserve(phone)
+            try:
+                return await accept(place, phone, params)
+            finally:
+                place.skip()  # no-op once the turn was handed over
+
+        async def accept(place: Any, phone: str, params: Dict[str, str]) -> Any:
             message_sid = params.get("MessageSid", "")
-            if not phone or (message_sid and not await self.first_delivery(message_sid)):
+            if message_sid and not await self.first_delivery(message_sid):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             media = [
                 {"url": params.get(f"MediaUrl{i}", ""),
@@ -250,13 +287,11 @@ class WhatsAppInput(InputChannel):
             }
             metadata["media"] = media
             body = params.get("Body", "")
+            place.run(lambda: self._run_turn(on_new_message, phone, body, metadata))
             await self.log(
                 direction=INBOUND, phone=phone, body=body, status="received",
                 message_sid=message_sid or None, media=media,
             )
-            task = asyncio.create_task(self.handle_turn(on_new_message, phone, body, metadata))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @hook.route("/webhooks/whatsapp/status", methods=["POST"])
@@ -273,6 +308,17 @@ class WhatsAppInput(InputChannel):
                     None, lambda: self.message_log().update_status(sid, state, error)
                 )
             return response.text("", status=204)
+
+        @hook.listener("after_server_start")
+        async def start_turns(*_: Any) -> None:
+            self.turns.start()
+
+        @hook.listener("before_server_stop")
+        async def finish_turns(*_: Any) -> None:
+            # SIGTERM: let the turns under way finish and send their replies first.
+            await asyncio.get_running_loop().run_in_executor(
+                None, self.turns.stop, DRAIN_SECONDS
+            )
 
         hook.add_route(receive, "/whatsapp-reply", methods=["POST"], name="reply")
         hook.add_route(receive, "/webhooks/whatsapp/webhook", methods=["POST"], name="webhook")

@@ -1,0 +1,137 @@
+"""Conversation turns on an event loop of their own, one sender at a time, in order.
+
+Rasa runs NLU and the policies synchronously on whichever event loop handles a message.
+Run on the web server's loop, a busy bot makes every new webhook wait behind those
+predictions (hundreds of milliseconds). Here turns run on a second loop in a worker
+thread, so the web server's loop only checks, records and acknowledges; the two loops
+share the CPU through the GIL, which switches every few milliseconds.
+
+Ordering: `reserve(sender)` is called synchronously as a request arrives, before the
+handler awaits anything, so a sender's turns keep the order their webhooks arrived in,
+even if the checks of a later one finish first. The handler then fills the reservation
+with the turn to run (`Reservation.run`) or drops it (`Reservation.skip`, for a duplicate).
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+import time
+from collections import defaultdict
+from typing import Awaitable, Callable, Dict, Optional
+
+logger = logging.getLogger(__name__)
+
+Turn = Callable[[], Awaitable[None]]
+RESERVATION_TIMEOUT_SECONDS = 30.0  # the web handler fills its reservation in milliseconds
+
+
+class Reservation:
+    """A sender's place in line, filled once by the web handler."""
+
+    def __init__(self) -> None:
+        self._work: concurrent.futures.Future = concurrent.futures.Future()
+
+    def run(self, turn: Turn) -> None:
+        if not self._work.done():
+            self._work.set_result(turn)
+
+    def skip(self) -> None:
+        if not self._work.done():
+            self._work.set_result(None)
+
+
+class TurnWorker:
+    def __init__(self, concurrent_turns: int = 2, name: str = "whatsapp-turns") -> None:
+        self.concurrent_turns = concurrent_turns
+        self.name = name
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._thread: Optional[threading.Thread] = None
+        self._start_lock = threading.Lock()
+        # Worker-loop state: only touched from the worker thread.
+        self._locks: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._waiting: Dict[str, int] = defaultdict(int)
+        self._turns: Optional[asyncio.Semaphore] = None
+        self._in_flight: set = set()  # concurrent futures not finished yet (any thread)
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> "TurnWorker":
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                ready = threading.Event()
+                self._thread = threading.Thread(
+                    target=self._serve, args=(ready,), name=self.name, daemon=True
+                )
+                self._thread.start()
+                ready.wait()
+        return self
+
+    def _serve(self, ready: threading.Event) -> None:
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
+        self._turns = asyncio.Semaphore(self.concurrent_turns)
+        ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            self._loop.close()
+
+    @property
+    def pending(self) -> int:
+        return len(self._in_flight)
+
+    def drain(self, timeout: float) -> int:
+        """Wait (blocking) up to `timeout` s for the turns under way; returns how many
+        were still unfinished."""
+        deadline = time.monotonic() + timeout
+        while self._in_flight and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return len(self._in_flight)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        left = self.drain(timeout)
+        if left:
+            logger.warning("stopping with %d WhatsApp turns unfinished", left)
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+        self._thread = None
+
+    # --- turns ---------------------------------------------------------------------
+
+    def reserve(self, sender: str) -> Reservation:
+        """Take the sender's next place in line (call before awaiting anything)."""
+        self.start()
+        assert self._loop is not None
+        reservation = Reservation()
+        future = asyncio.run_coroutine_threadsafe(self._in_line(sender, reservation), self._loop)
+        self._in_flight.add(future)
+        future.add_done_callback(self._in_flight.discard)
+        return reservation
+
+    async def _in_line(self, sender: str, reservation: Reservation) -> None:
+        self._waiting[sender] += 1
+        try:
+            async with self._locks[sender]:  # FIFO: places are taken in arrival order
+                try:
+                    turn = await asyncio.wait_for(
+                        asyncio.wrap_future(reservation._work), RESERVATION_TIMEOUT_SECONDS
+                    )
+                except asyncio.TimeoutError:
+                    logger.error("a reserved WhatsApp turn was never filled; skipping it")
+                    return
+                if turn is None:
+                    return
+                assert self._turns is not None
+                async with self._turns:
+                    try:
+                        await turn()
+                    except Exception:  # noqa: BLE001 - one bad turn must not stop the line
+                        logger.exception("a WhatsApp turn failed")
+        finally:
+            self._waiting[sender] -= 1
+            if not self._waiting[sender]:  # nobody behind: forget the sender's lock
+                self._waiting.pop(sender, None)
+                self._locks.pop(sender, None)
