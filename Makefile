@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install redis train run shell test validate pytest test-stories evaluate export-conversation bench clean
+.PHONY: help install redis browser train run shell test validate pytest test-stories evaluate export-conversation bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -29,6 +29,14 @@ install: $(INSTALLED) ## Create .venv and install the pinned dependencies
 redis: $(INSTALLED) ## Make sure Redis answers (start a local one if needed)
 	@$(BIN)/python scripts/ensure_redis.py
 
+browser: ## Install Debian's Chromium for the agent console browser test (needs root or sudo)
+	@command -v chromium >/dev/null && exit 0; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	echo "Installing Debian's chromium for the browser test..."; \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
+	  || { $$SUDO apt-get update -q >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+	  || { echo "Could not install chromium: run 'sudo apt-get install chromium' and retry." >&2; exit 1; }
+
 $(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
 	$(BIN)/rasa train --config config.yml --domain domain.yml --data data \
 		--out models --fixed-model-name citas
@@ -36,7 +44,7 @@ $(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
 
 train: $(MODEL) ## Train the model (only when data/, domain.yml or config.yml changed)
 
-run: redis train ## Run the assistant: action server :5055 + Rasa server :5005 (REST, Twilio)
+run: redis train ## Run the assistant: actions :5055, Rasa :5005 (REST, WhatsApp), agent console :5056
 	scripts/run.sh
 
 shell: redis train ## Chat with the assistant in the terminal
@@ -45,7 +53,7 @@ shell: redis train ## Chat with the assistant in the terminal
 validate: $(INSTALLED) ## Check data/, domain.yml and config.yml for mistakes
 	$(BIN)/rasa data validate --fail-on-warnings --data data --domain domain.yml --config config.yml
 
-pytest: redis train ## Unit and integration tests (real Redis, PostgreSQL, Rasa and action servers)
+pytest: redis browser train ## Unit and integration tests (real Redis, PostgreSQL, Rasa and action servers)
 	@$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: something is wrong" >&2; fi; \
 	exit $$status

@@ -18,18 +18,20 @@ sys.path.insert(0, str(ROOT))
 
 from appointments.settings import Settings  # noqa: E402
 
-TOKEN_FILE = ROOT / "var" / "rasa-api-token"
+VAR = ROOT / "var"
 
 
-def api_token(settings: Settings) -> str:
-    """RASA_API_TOKEN, or a random one kept in var/ so the API is never left open."""
-    if settings.rasa_api_token:
-        return settings.rasa_api_token
-    if not TOKEN_FILE.exists():
-        TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
-        TOKEN_FILE.write_text(secrets.token_urlsafe(32))
-        TOKEN_FILE.chmod(0o600)
-    return TOKEN_FILE.read_text().strip()
+def token(value: str | None, name: str) -> str:
+    """`value` if set, or a random token kept in var/<name> (mode 600), so neither the
+    Rasa HTTP API nor the agent console is ever left open."""
+    if value:
+        return value
+    path = VAR / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def main() -> None:
@@ -44,7 +46,10 @@ def main() -> None:
         "TRACKER_TTL_SECONDS": os.environ.get("TRACKER_TTL_SECONDS") or str(30 * 24 * 3600),
         "ACTION_ENDPOINT_URL": os.environ.get("ACTION_ENDPOINT_URL")
         or f"http://127.0.0.1:{os.environ.get('ACTION_PORT', '5055')}/webhook",
-        "RASA_API_TOKEN": api_token(settings),
+        "RASA_API_TOKEN": token(settings.rasa_api_token, "rasa-api-token"),
+        "AGENT_CONSOLE_TOKEN": token(settings.agent_console_token, "agent-console-token"),
+        "RASA_URL": os.environ.get("RASA_URL")
+        or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}",
     }
     for name, value in values.items():
         print(f"export {name}={shlex.quote(value)}")

@@ -7,25 +7,41 @@ import uuid
 from pathlib import Path
 from typing import Callable, List
 
+from urllib.parse import quote
+
 import pytest
 import redis
 import requests
 
 from tests.e2e import servers
 from tests.e2e.fake_twilio import FakeTwilio
+from tests.fakes.webhook_receiver import WebhookReceiver
 
 MODEL = servers.ROOT / "models" / "citas.tar.gz"
 REDIS_TEST_DB = "14"
 PUBLIC_URL = "https://citas.example.com"
 TWILIO_AUTH_TOKEN = "test-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155238886"
+AGENT_NUMBER = "whatsapp:+5215500000000"
+HANDOFF_SECRET = "handoff-webhook-secret"
 
 
 class Stack:
-    def __init__(self, rasa_url, token, database_url, redis_url, twilio: FakeTwilio):
+    def __init__(self, rasa_url, token, database_url, redis_url, twilio: FakeTwilio,
+                 console_url: str, console_token: str, helpdesk: WebhookReceiver):
         self.rasa_url, self.token = rasa_url, token
         self.database_url, self.redis_url = database_url, redis_url
         self.twilio = twilio
+        self.console_url, self.console_token = console_url, console_token
+        self.helpdesk = helpdesk  # receives the signed handoff webhooks
+
+    def tracker(self, sender: str) -> dict:
+        response = requests.get(
+            f"{self.rasa_url}/conversations/{quote(sender, safe=':+')}/tracker",
+            params={"token": self.token}, timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
 
     def say(self, sender: str, text: str) -> List[str]:
         """Send one message through the REST channel; return the bot's texts."""
@@ -47,8 +63,9 @@ def stack(tmp_path_factory, e2e_database_url) -> Stack:
     redis_url = f"redis://{host}:{port}/{REDIS_TEST_DB}"
     redis.Redis.from_url(redis_url).flushdb()
     action_port, rasa_port = servers.free_port(), servers.free_port()
-    token = secrets.token_urlsafe(16)
-    twilio = FakeTwilio()
+    console_port = servers.free_port()
+    token, console_token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    twilio, helpdesk = FakeTwilio(), WebhookReceiver()
     env = servers.base_env(
         TWILIO_ACCOUNT_SID="ACtest",
         TWILIO_AUTH_TOKEN=TWILIO_AUTH_TOKEN,
@@ -62,17 +79,28 @@ def stack(tmp_path_factory, e2e_database_url) -> Stack:
         REDIS_URL=redis_url,
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
         RASA_API_TOKEN=token,
+        RASA_URL=f"http://127.0.0.1:{rasa_port}",
+        AGENT_PHONE_NUMBER=AGENT_NUMBER,
+        HANDOFF_WEBHOOK_URL=helpdesk.url + "/handoff",
+        HANDOFF_WEBHOOK_SECRET=HANDOFF_SECRET,
+        AGENT_CONSOLE_TOKEN=console_token,
+        AGENT_CONSOLE_URL=f"http://127.0.0.1:{console_port}",
     )
-    actions = servers.action_server(action_port, env, logs / "actions.log").start()
+    started = []
     try:
-        rasa = servers.rasa_server(rasa_port, MODEL, token, env, logs / "rasa.log").start()
-    except Exception:
-        actions.stop()
-        raise
-    yield Stack(f"http://127.0.0.1:{rasa_port}", token, e2e_database_url, redis_url, twilio)
-    rasa.stop()
-    actions.stop()
-    twilio.stop()
+        for server in (
+            servers.action_server(action_port, env, logs / "actions.log"),
+            servers.rasa_server(rasa_port, MODEL, token, env, logs / "rasa.log"),
+            servers.console_server(console_port, console_token, env, logs / "console.log"),
+        ):
+            started.append(server.start())
+        yield Stack(f"http://127.0.0.1:{rasa_port}", token, e2e_database_url, redis_url,
+                    twilio, f"http://127.0.0.1:{console_port}", console_token, helpdesk)
+    finally:
+        for server in reversed(started):
+            server.stop()
+        twilio.stop()
+        helpdesk.stop()
 
 
 @pytest.fixture

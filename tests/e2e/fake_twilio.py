@@ -58,3 +58,4 @@ class FakeTwilio:
 
     def stop(self) -> None:
         self.server.shutdown()
+        self.server.server_close()

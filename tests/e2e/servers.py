@@ -83,3 +83,8 @@ def rasa_server(port: int, model: Path, token: str, env: Dict[str, str], log: Pa
         "--auth-token", token,
     ]
     return Server("rasa server", args, env, f"http://127.0.0.1:{port}/", log)
+
+
+def console_server(port: int, token: str, env: Dict[str, str], log: Path) -> Server:
+    args = [sys.executable, "-m", "appointments.console", "--port", str(port)]
+    return Server("agent console", args, env, f"http://agente:{token}@127.0.0.1:{port}/agent/", log)

@@ -7,38 +7,14 @@ import uuid
 import pytest
 import requests
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
 from appointments.storage.database import create_database_engine
 from appointments.storage.tables import messages
 
-from tests.e2e.conftest import PUBLIC_URL, TWILIO_AUTH_TOKEN
+from tests.e2e.conftest import PUBLIC_URL
+from tests.e2e.twilio_client import VALIDATOR, converse, post
 
-VALIDATOR = RequestValidator(TWILIO_AUTH_TOKEN)
 CODE = re.compile(r"\*([A-Z][2-9][A-Z]-[2-9][A-Z]{2})\*")
-
-
-@pytest.fixture
-def phone():
-    return f"whatsapp:+52155{uuid.uuid4().int % 10**8:08d}"
-
-
-def post(stack, phone, body, path="/whatsapp-reply", signature=None, sid=None, sign_url=None):
-    params = {"From": phone, "To": "whatsapp:+14155238886", "Body": body,
-              "MessageSid": sid or f"SM{uuid.uuid4().hex}", "NumMedia": "0",
-              "ProfileName": "Ana"}
-    if signature is None:
-        signature = VALIDATOR.compute_signature(sign_url or PUBLIC_URL + path, params)
-    headers = {"X-Twilio-Signature": signature} if signature else {}
-    return requests.post(stack.rasa_url + path, data=params, headers=headers, timeout=10)
-
-
-def converse(stack, phone, body, replies_before):
-    """Send one signed message and wait for the bot's next reply to arrive at 'Twilio'."""
-    assert post(stack, phone, body).status_code == 200
-    bodies = stack.twilio.wait_for(phone, replies_before + 1)
-    time.sleep(0.3)  # a turn may send several messages
-    return stack.twilio.to(phone)[replies_before:]
 
 
 def test_signed_hola_is_acknowledged_at_once_and_answered(stack, phone):
