@@ -6,15 +6,14 @@ predictions (hundreds of milliseconds). Here turns run on a second loop in a wor
 thread, so the web server's loop only checks, records and acknowledges; the two loops
 share the CPU through the GIL, which switches every few milliseconds.
 
-Ordering: `reserve(sender)` is called synchronously as a request arrives, before the
-handler awaits anything, so a sender's turns keep the order their webhooks arrived in,
-even if the checks of a later one finish first. The handler then fills the reservation
-with the turn to run (`Reservation.run`) or drops it (`Reservation.skip`, for a duplicate).
+Ordering: `submit(sender, turn)` is called synchronously as a request arrives, before
+the handler awaits anything, so a sender's turns run in the order their webhooks arrived
+in; everything else about a message (dedup, message log, Rasa, replies) happens inside
+the turn, so the web handler answers Twilio without awaiting anything.
 """
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
 import threading
 import time
@@ -24,22 +23,6 @@ from typing import Awaitable, Callable, Dict, Optional
 logger = logging.getLogger(__name__)
 
 Turn = Callable[[], Awaitable[None]]
-RESERVATION_TIMEOUT_SECONDS = 30.0  # the web handler fills its reservation in milliseconds
-
-
-class Reservation:
-    """A sender's place in line, filled once by the web handler."""
-
-    def __init__(self) -> None:
-        self._work: concurrent.futures.Future = concurrent.futures.Future()
-
-    def run(self, turn: Turn) -> None:
-        if not self._work.done():
-            self._work.set_result(turn)
-
-    def skip(self) -> None:
-        if not self._work.done():
-            self._work.set_result(None)
 
 
 class TurnWorker:
@@ -101,29 +84,18 @@ class TurnWorker:
 
     # --- turns ---------------------------------------------------------------------
 
-    def reserve(self, sender: str) -> Reservation:
-        """Take the sender's next place in line (call before awaiting anything)."""
+    def submit(self, sender: str, turn: Turn) -> None:
+        """Queue `turn` behind the sender's earlier ones (call before awaiting anything)."""
         self.start()
         assert self._loop is not None
-        reservation = Reservation()
-        future = asyncio.run_coroutine_threadsafe(self._in_line(sender, reservation), self._loop)
+        future = asyncio.run_coroutine_threadsafe(self._in_line(sender, turn), self._loop)
         self._in_flight.add(future)
         future.add_done_callback(self._in_flight.discard)
-        return reservation
 
-    async def _in_line(self, sender: str, reservation: Reservation) -> None:
+    async def _in_line(self, sender: str, turn: Turn) -> None:
         self._waiting[sender] += 1
         try:
-            async with self._locks[sender]:  # FIFO: places are taken in arrival order
-                try:
-                    turn = await asyncio.wait_for(
-                        asyncio.wrap_future(reservation._work), RESERVATION_TIMEOUT_SECONDS
-                    )
-                except asyncio.TimeoutError:
-                    logger.error("a reserved WhatsApp turn was never filled; skipping it")
-                    return
-                if turn is None:
-                    return
+            async with self._locks[sender]:  # FIFO: turns start in arrival order
                 assert self._turns is not None
                 async with self._turns:
                     try:

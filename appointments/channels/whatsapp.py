@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from typing import Any, Awaitable, Callable, Dict, Generic, List, Optional, Text, TypeVar
 from urllib.parse import parse_qsl
 
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_TEXT = 2000  # longer messages are cut before NLU; nobody books in an essay
 BUTTONS_TTL_SECONDS = 24 * 3600
+GIL_SWITCH_SECONDS = 0.001
 DRAIN_SECONDS = 20.0  # on shutdown, how long turns under way may take to finish
 MEDIA_ONLY_PAYLOAD = "/share_media"  # a photo or audio with no text: "solo puedo leer texto"
 
@@ -66,6 +68,12 @@ def form_params(request: Request) -> Dict[str, str]:
         return dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
     except UnicodeDecodeError:
         return {}
+
+
+def media_count(params: Dict[str, str]) -> int:
+    """NumMedia as Twilio sends it (0-10); anything malformed counts as none."""
+    raw = params.get("NumMedia") or "0"
+    return min(int(raw), 10) if raw.isdigit() else 0
 
 
 class CollectingOutput(OutputChannel):
@@ -221,6 +229,34 @@ class WhatsAppInput(InputChannel):
         except Exception:  # noqa: BLE001
             logger.exception("could not store the buttons offered to %s", mask_phone(phone))
 
+    async def _accept(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        phone: str,
+        params: Dict[str, str],
+    ) -> None:
+        """Dedup, log and run one inbound message (on the turn worker's loop)."""
+        message_sid = params.get("MessageSid", "")
+        if message_sid and not await self.first_delivery(message_sid):
+            return
+        media = [
+            {"url": params.get(f"MediaUrl{i}", ""),
+             "content_type": params.get(f"MediaContentType{i}", "")}
+            for i in range(media_count(params))
+        ]
+        metadata: Dict[str, Any] = {
+            key: params[key]
+            for key in ("ProfileName", "WaId", "Latitude", "Longitude", "MessageSid")
+            if params.get(key)
+        }
+        metadata["media"] = media
+        body = params.get("Body", "")
+        await self.log(
+            direction=INBOUND, phone=phone, body=body, status="received",
+            message_sid=message_sid or None, media=media,
+        )
+        await self._run_turn(on_new_message, phone, body, metadata)
+
     async def _run_turn(
         self,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
@@ -263,35 +299,10 @@ class WhatsAppInput(InputChannel):
             phone = params.get("From", "")
             if not phone:
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            # Take this sender's place in line now, before any await: turns keep the
-            # order the webhooks arrived in.
-            place = self.turns.reserve(phone)
-            try:
-                return await accept(place, phone, params)
-            finally:
-                place.skip()  # no-op once the turn was handed over
-
-        async def accept(place: Any, phone: str, params: Dict[str, str]) -> Any:
-            message_sid = params.get("MessageSid", "")
-            if message_sid and not await self.first_delivery(message_sid):
-                return response.text(EMPTY_TWIML, content_type="text/xml")
-            media = [
-                {"url": params.get(f"MediaUrl{i}", ""),
-                 "content_type": params.get(f"MediaContentType{i}", "")}
-                for i in range(int(params.get("NumMedia") or 0))
-            ]
-            metadata = {
-                key: params[key]
-                for key in ("ProfileName", "WaId", "Latitude", "Longitude", "MessageSid")
-                if params.get(key)
-            }
-            metadata["media"] = media
-            body = params.get("Body", "")
-            place.run(lambda: self._run_turn(on_new_message, phone, body, metadata))
-            await self.log(
-                direction=INBOUND, phone=phone, body=body, status="received",
-                message_sid=message_sid or None, media=media,
-            )
+            # Queued now, before any await: a sender's turns keep the order their
+            # webhooks arrived in. Everything else happens in the turn, so Twilio gets
+            # its answer without waiting for Redis, the database or Rasa.
+            self.turns.submit(phone, lambda: self._accept(on_new_message, phone, params))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @hook.route("/webhooks/whatsapp/status", methods=["POST"])
@@ -311,6 +322,9 @@ class WhatsAppInput(InputChannel):
 
         @hook.listener("after_server_start")
         async def start_turns(*_: Any) -> None:
+            # Turns run Python-heavy Rasa code in the worker thread; switching the GIL
+            # every millisecond (not 5) lets the web thread answer Twilio promptly.
+            sys.setswitchinterval(GIL_SWITCH_SECONDS)
             self.turns.start()
 
         @hook.listener("before_server_stop")

@@ -41,3 +41,10 @@ def test_short_and_empty_texts():
 
 def test_phones_are_masked_for_logs():
     assert mask_phone("whatsapp:+5215512345678") == "whatsapp:+52155*****678"
+
+
+@pytest.mark.parametrize("raw, count", [("0", 0), ("2", 2), ("", 0), ("dos", 0), ("-1", 0), ("99", 10)])
+def test_a_malformed_media_count_counts_as_none(raw, count):
+    from appointments.channels.whatsapp import media_count
+
+    assert media_count({"NumMedia": raw}) == count
