@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
+import redis
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e import servers  # noqa: E402  (the same harness the end-to-end tests use)
 
+REDIS_URL = "redis://127.0.0.1:6379/13"
 TURNS = ["hola", "quiero una cita", "mañana a las 10", "no", "mis citas", "menú"]
 
 
@@ -41,11 +43,12 @@ def main() -> None:
     if not model.exists():
         sys.exit("no model: run `make train` first")
     logs = Path(tempfile.mkdtemp(prefix="bench-"))
+    redis.Redis.from_url(REDIS_URL).flushdb()  # same senders every run: start from empty trackers
     action_port, rasa_port = servers.free_port(), servers.free_port()
     env = servers.base_env(
         DATABASE_URL=f"sqlite:///{logs / 'bench.db'}",
         REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="13",
-        REDIS_URL="redis://127.0.0.1:6379/13",
+        REDIS_URL=REDIS_URL,
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
     )
     actions = servers.action_server(action_port, env, logs / "actions.log").start()

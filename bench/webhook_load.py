@@ -1,8 +1,10 @@
 """Signed WhatsApp webhooks vs the REST channel, on the same model and stack.
 
-Many senders (bounded, loopback only) post signed Twilio webhooks; prints how fast
-Twilio gets its answer (ack p50/p95, while the bot is busy), end-to-end msgs/s until
-every reply reached the local fake Twilio, and the REST channel's figures for the ratio.
+Two loads (bounded, loopback only), then the REST channel for the ratio:
+- burst: every message of every sender posted at once; how fast Twilio gets its answer
+  (ack p50/p95) while a queue of turns waits, and msgs/s until every reply arrived;
+- conversations: each sender writes, waits for the bot's reply, pauses, writes again
+  (as people do), keeping the bot busy; ack p50/p95/p99 and reply latency p50/p95.
 
     .venv/bin/python bench/webhook_load.py [--messages 160] [--senders 16]
 """
@@ -17,6 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import redis
 import requests
 from twilio.request_validator import RequestValidator
 
@@ -27,6 +30,7 @@ from tests.e2e import servers  # noqa: E402
 from tests.e2e.fake_twilio import FakeTwilio  # noqa: E402
 
 PUBLIC_URL, TOKEN = "https://bench.example.com", "bench-token"
+REDIS_URL = "redis://127.0.0.1:6379/13"
 TURNS = ["hola", "mis citas", "menú", "quiero una cita", "no"]
 
 
@@ -41,10 +45,11 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=16)
     args = parser.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="bench-"))
+    redis.Redis.from_url(REDIS_URL).flushdb()  # same senders every run: start from empty trackers
     twilio = FakeTwilio()
     action_port, rasa_port = servers.free_port(), servers.free_port()
     env = servers.base_env(
-        DATABASE_URL=f"sqlite:///{logs / 'bench.db'}", REDIS_URL="redis://127.0.0.1:6379/13",
+        DATABASE_URL=f"sqlite:///{logs / 'bench.db'}", REDIS_URL=REDIS_URL,
         REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="13",
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
         TWILIO_ACCOUNT_SID="ACbench", TWILIO_AUTH_TOKEN=TOKEN,
@@ -66,6 +71,15 @@ def main() -> None:
         begin = time.perf_counter()
         requests.post(base + "/whatsapp-reply", data=params, headers=headers, timeout=30).raise_for_status()
         return time.perf_counter() - begin
+
+    def conversation(phone, texts, acks, replies):
+        for text in texts:
+            before = len(twilio.to(phone))
+            begin = time.perf_counter()
+            acks.append(webhook((phone, text)))
+            twilio.wait_for(phone, before + 1, timeout=60)
+            replies.append(time.perf_counter() - begin)
+            time.sleep(0.5)  # reading the answer
 
     def rest(job):
         begin = time.perf_counter()
@@ -89,12 +103,22 @@ def main() -> None:
         with ThreadPoolExecutor(args.senders) as pool:
             rest_latency = list(pool.map(rest, jobs))
         rest_rate = args.messages / (time.perf_counter() - begin)
+        talk_acks, talk_replies = [], []
+        per_sender = max(1, args.messages // args.senders)
+        with ThreadPoolExecutor(args.senders) as pool:
+            for n in range(args.senders):
+                texts = [TURNS[i % len(TURNS)] for i in range(per_sender)]
+                pool.submit(conversation, f"whatsapp:+5216{n:08d}", texts, talk_acks, talk_replies)
     finally:
         rasa.stop()
         actions.stop()
         twilio.stop()
-    print(f"webhook ack p50 / p95        {statistics.median(acks) * 1000:6.1f} / {p(acks, 0.95):.1f} ms")
-    print(f"WhatsApp end-to-end          {whatsapp_rate:6.1f} msg/s ({args.messages} msgs, {args.senders} senders)")
+    print(f"burst: webhook ack p50 / p95 {statistics.median(acks) * 1000:6.1f} / {p(acks, 0.95):.1f} ms")
+    print(f"burst: WhatsApp end-to-end   {whatsapp_rate:6.1f} msg/s ({args.messages} msgs, {args.senders} senders)")
+    print(f"conversations: ack p50 / p95 / p99  {statistics.median(talk_acks) * 1000:.1f} / "
+          f"{p(talk_acks, 0.95):.1f} / {p(talk_acks, 0.99):.1f} ms ({len(talk_acks)} msgs)")
+    print(f"conversations: reply p50 / p95      {statistics.median(talk_replies) * 1000:.0f} / "
+          f"{p(talk_replies, 0.95):.0f} ms")
     print(f"REST p50 / p95               {statistics.median(rest_latency) * 1000:6.0f} / {p(rest_latency, 0.95):.0f} ms")
     print(f"REST                         {rest_rate:6.1f} msg/s")
     print(f"WhatsApp / REST throughput   {whatsapp_rate / rest_rate:6.2f}")
