@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e import servers  # noqa: E402
-from tests.e2e.fake_twilio import FakeTwilio  # noqa: E402
+from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
 
 PUBLIC_URL, TOKEN = "https://bench.example.com", "bench-token"
 REDIS_URL = "redis://127.0.0.1:6379/13"

@@ -14,7 +14,7 @@ import redis
 import requests
 
 from tests.e2e import servers
-from tests.e2e.fake_twilio import FakeTwilio
+from tests.fakes.twilio_api import FakeTwilio
 from tests.fakes.webhook_receiver import WebhookReceiver
 
 MODEL = servers.ROOT / "models" / "citas.tar.gz"

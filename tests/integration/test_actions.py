@@ -20,7 +20,7 @@ from appointments.nlu.duckling_parser import SpanishTimeParser
 from appointments.storage.handoff_repository import SqlHandoffRepository
 
 from tests.conftest import FIXED_NOW, TZ
-from tests.e2e.fake_twilio import FakeTwilio
+from tests.fakes.twilio_api import FakeTwilio
 
 DOMAIN = yaml.safe_load(open("domain.yml", encoding="utf-8"))
 PARSER = SpanishTimeParser("America/Mexico_City")

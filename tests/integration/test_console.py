@@ -17,7 +17,7 @@ from appointments.storage.message_log import SqlMessageLog
 from appointments.storage.tables import metadata
 from tests.conftest import _postgres_test_url
 from tests.e2e import servers
-from tests.e2e.fake_twilio import FakeTwilio
+from tests.fakes.twilio_api import FakeTwilio
 
 TOKEN = "consola-secreta-123"
 BASIC = ("Lucía", TOKEN)

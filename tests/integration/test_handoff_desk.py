@@ -18,7 +18,7 @@ from appointments.storage.handoff_repository import CaseClosed, SqlHandoffReposi
 from appointments.storage.message_log import SqlMessageLog
 from appointments.storage.tables import utc_now
 from tests.e2e import servers
-from tests.e2e.fake_twilio import FakeTwilio
+from tests.fakes.twilio_api import FakeTwilio
 
 RASA_TOKEN = "rasa+token/="
 

@@ -20,7 +20,7 @@ from appointments.settings import Settings
 from appointments.storage.database import create_database_engine, create_schema
 from appointments.storage.handoff_repository import SqlHandoffRepository
 
-from tests.e2e.fake_twilio import FakeTwilio
+from tests.fakes.twilio_api import FakeTwilio
 from tests.fakes.webhook_receiver import WebhookReceiver
 
 SECRET = "s3cr3t-webhook"

@@ -3,7 +3,7 @@ import asyncio
 
 from appointments.channels.twilio_sender import TwilioSender
 
-from tests.e2e.fake_twilio import FakeTwilio
+from tests.fakes.twilio_api import FakeTwilio
 
 
 def send(fake, body="¡Hola! ¿Qué tal? 👋"):
