@@ -20,6 +20,7 @@ from actions import services
 from actions.formatting import moment_text
 from actions.slot_state import FLOW_SLOTS
 from appointments.handoff import summary
+from appointments.handoff.notifiers import HandoffNotice
 
 logger = logging.getLogger(__name__)
 
@@ -32,19 +33,16 @@ async def hand_off(
     case_summary = {"goal": summary.goal(events), "slots": slots}
     settings = services.settings()
     delivered: List[str] = []
-    try:
-        case_id = await asyncio.get_running_loop().run_in_executor(
-            None,
-            lambda: services.handoff_repository().open_case(
-                tracker.sender_id, reason, case_summary, summary.transcript(events),
-                summary.profile_name(events),
-            ),
+    def open_case() -> Dict[str, Any]:
+        cases = services.handoff_repository()
+        case_id = cases.open_case(
+            tracker.sender_id, reason, case_summary, summary.transcript(events),
+            summary.profile_name(events),
         )
-        case = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: services.handoff_repository().get(case_id)
-        )
-        from appointments.handoff.notifiers import HandoffNotice
+        return cases.get(case_id)
 
+    try:
+        case = await asyncio.get_running_loop().run_in_executor(None, open_case)
         notice = HandoffNotice.from_case(case, settings.agent_console_url)
         delivered = await services.notifiers().notify(notice)
     except SQLAlchemyError:

@@ -61,10 +61,6 @@ class TurnWorker:
         finally:
             self._loop.close()
 
-    @property
-    def pending(self) -> int:
-        return len(self._in_flight)
-
     def drain(self, timeout: float) -> int:
         """Wait (blocking) up to `timeout` s for the turns under way; returns how many
         were still unfinished."""

@@ -123,11 +123,16 @@ class HandoffDesk:
         return case
 
     async def expire_idle(self) -> List[int]:
-        """Give back every case idle for longer than the timeout; the ids given back."""
+        """Give back every case with no message either way for longer than the timeout;
+        the ids given back."""
         cutoff = self.clock() - timedelta(minutes=self.timeout_minutes)
         idle = await self._run(self.cases.idle_since, cutoff)
         given_back: List[int] = []
         for case in idle:
+            # The case's own clock moves with the agent's replies; the user's messages
+            # while paused are only in the message log, and they count as activity too.
+            if await self._run(self.log.conversation, case["phone"], cutoff):
+                continue
             try:
                 await self.give_back(case["id"], closed_by="timeout")
             except (CaseClosed, CaseNotFound):

@@ -16,7 +16,7 @@ from appointments.handoff.desk import HandoffDesk, SendFailed
 from appointments.handoff.rasa_client import RasaClient, RasaUnavailable
 from appointments.storage.handoff_repository import CaseClosed, SqlHandoffRepository
 from appointments.storage.message_log import SqlMessageLog
-from appointments.storage.tables import utc_now
+from appointments.storage.tables import messages, utc_now
 from tests.e2e import servers
 from tests.fakes.twilio_api import FakeTwilio
 
@@ -174,6 +174,18 @@ def test_expire_idle_gives_back_only_idle_cases(engine, twilio, rasa, phone):
     other = open_case(fresh, phone + "1")
     assert run(fresh, fresh.expire_idle()) == []
     assert fresh.cases.get(other)["status"] == "open"
+
+
+def test_a_user_still_writing_keeps_the_case_open(engine, twilio, rasa, phone):
+    later = utc_now() + timedelta(minutes=241)
+    desk = make_desk(engine, twilio, rasa.url, clock=lambda: later)
+    case_id = open_case(desk, phone)
+    with engine.begin() as connection:  # the user wrote while paused, 1 minute ago
+        connection.execute(messages.insert().values(
+            direction="in", phone=phone, body="¿Siguen ahí?", media="[]", status="received",
+            author="user", created_at=later - timedelta(minutes=1)))
+    assert run(desk, desk.expire_idle()) == []
+    assert desk.cases.get(case_id)["status"] == "open" and rasa.requests == []
 
 
 def test_expire_idle_with_rasa_down_keeps_cases_open(engine, twilio, phone):
