@@ -103,6 +103,9 @@ def _redis_url(env: Mapping[str, str]) -> str:
 class Settings:
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'appointments.db'}"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Conversation events to RabbitMQ (appointments/rasa_ext/event_broker.py); unset: none
+    rabbitmq_url: Optional[str] = None
+    rabbitmq_queue: str = "citas_events"
     timezone: str = "America/Mexico_City"
     business_hours: BusinessHours = field(
         default_factory=lambda: parse_business_hours(DEFAULT_BUSINESS_HOURS)
@@ -123,6 +126,8 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     message_dedup_seconds: int = 24 * 3600
     whatsapp_concurrent_turns: int = 2
+    whatsapp_rate_limit: int = 20  # messages per sender per window; 0 switches it off
+    whatsapp_rate_window_seconds: int = 60
     # Human handoff (appointments/handoff) and the agent console
     agent_phone_number: Optional[str] = None  # notified by WhatsApp ("whatsapp:+...") or SMS
     handoff_webhook_url: Optional[str] = None  # signed JSON POST for a helpdesk
@@ -156,6 +161,8 @@ class Settings:
         return cls(
             database_url=env.get("DATABASE_URL") or cls.database_url,
             redis_url=_redis_url(env),
+            rabbitmq_url=env.get("RABBITMQ_URL") or None,
+            rabbitmq_queue=env.get("RABBITMQ_QUEUE") or cls.rabbitmq_queue,
             timezone=timezone,
             business_hours=parse_business_hours(
                 env.get("BUSINESS_HOURS") or DEFAULT_BUSINESS_HOURS
@@ -178,6 +185,10 @@ class Settings:
             twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or cls.twilio_api_base_url).rstrip("/"),
             message_dedup_seconds=_int(env, "MESSAGE_DEDUP_SECONDS", 24 * 3600, minimum=60),
             whatsapp_concurrent_turns=_int(env, "WHATSAPP_CONCURRENT_TURNS", 2, minimum=1),
+            whatsapp_rate_limit=_int(env, "WHATSAPP_RATE_LIMIT", cls.whatsapp_rate_limit),
+            whatsapp_rate_window_seconds=_int(
+                env, "WHATSAPP_RATE_WINDOW_SECONDS", cls.whatsapp_rate_window_seconds, minimum=1
+            ),
             agent_phone_number=env.get("AGENT_PHONE_NUMBER") or None,
             handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL") or None,
             handoff_webhook_secret=env.get("HANDOFF_WEBHOOK_SECRET") or None,

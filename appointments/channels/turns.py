@@ -80,6 +80,12 @@ class TurnWorker:
 
     # --- turns ---------------------------------------------------------------------
 
+    def slot(self) -> asyncio.Semaphore:
+        """Held (on the worker loop) while a turn runs Rasa: a few at a time, since
+        more at once only makes each slower. Waiting for a sender's line does not hold it."""
+        assert self._turns is not None, "start() first"
+        return self._turns
+
     def submit(self, sender: str, turn: Turn) -> None:
         """Queue `turn` behind the sender's earlier ones (call before awaiting anything)."""
         self.start()
@@ -92,12 +98,10 @@ class TurnWorker:
         self._waiting[sender] += 1
         try:
             async with self._locks[sender]:  # FIFO: turns start in arrival order
-                assert self._turns is not None
-                async with self._turns:
-                    try:
-                        await turn()
-                    except Exception:  # noqa: BLE001 - one bad turn must not stop the line
-                        logger.exception("a WhatsApp turn failed")
+                try:
+                    await turn()
+                except Exception:  # noqa: BLE001 - one bad turn must not stop the line
+                    logger.exception("a WhatsApp turn failed")
         finally:
             self._waiting[sender] -= 1
             if not self._waiting[sender]:  # nobody behind: forget the sender's lock

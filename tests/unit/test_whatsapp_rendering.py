@@ -45,6 +45,6 @@ def test_phones_are_masked_for_logs():
 
 @pytest.mark.parametrize("raw, count", [("0", 0), ("2", 2), ("", 0), ("dos", 0), ("-1", 0), ("99", 10)])
 def test_a_malformed_media_count_counts_as_none(raw, count):
-    from appointments.channels.whatsapp import media_count
+    from appointments.channels.twilio_request import media_count
 
     assert media_count({"NumMedia": raw}) == count

@@ -1,0 +1,1 @@
+"""Rasa extension points configured in endpoints.yml (stores, event broker)."""
