@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install redis browser train run shell test validate pytest test-stories evaluate export-conversation bench clean
+.PHONY: help install redis browser train run run-replicas shell test validate pytest test-stories evaluate export-conversation bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ train: $(MODEL) ## Train the model (only when data/, domain.yml or config.yml ch
 
 run: redis train ## Run the assistant: actions :5055, Rasa :5005 (REST, WhatsApp), agent console :5056
 	scripts/run.sh
+
+run-replicas: redis train ## Two Rasa + two action servers behind one address (:8080); see deploy/nginx.conf
+	scripts/run_replicas.sh
 
 shell: redis train ## Chat with the assistant in the terminal
 	scripts/run.sh shell

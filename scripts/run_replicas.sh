@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Two Rasa servers and two action servers behind one address, sharing Redis and the
+# database: what several machines would run, on one. Called by `make run-replicas`.
+#
+#   :8080  balancer -> Rasa :5005, Rasa :5015   (WhatsApp webhook, REST, HTTP API)
+#   :5054  balancer -> actions :5055, actions :5065   (both Rasa servers call this)
+#   :5056  agent console (talks to Rasa through :8080)
+#
+# scripts/balancer.py stands in for a real load balancer; deploy/nginx.conf is the same
+# layout for nginx. Ctrl-C (or SIGTERM) stops everything; each Rasa server first lets
+# its turns under way finish.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+FRONT_PORT="${FRONT_PORT:-8080}"
+ACTIONS_FRONT_PORT="${ACTIONS_FRONT_PORT:-5054}"
+export RASA_PORT="$FRONT_PORT" ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_FRONT_PORT/webhook"
+eval "$($PY scripts/env.py)"  # RASA_URL (the console's way in) now points at the balancer
+export RASA_TELEMETRY_ENABLED=false
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+for port in 5055 5065; do
+  .venv/bin/rasa run actions --actions actions --port "$port" &
+  pids+=($!)
+done
+$PY scripts/balancer.py --port "$ACTIONS_FRONT_PORT" http://127.0.0.1:5055 http://127.0.0.1:5065 &
+pids+=($!)
+
+for port in 5005 5015; do
+  .venv/bin/rasa run --model models --endpoints endpoints.yml --credentials credentials.yml \
+    --port "$port" --enable-api --auth-token "$RASA_API_TOKEN" &
+  pids+=($!)
+done
+$PY scripts/balancer.py --port "$FRONT_PORT" http://127.0.0.1:5005 http://127.0.0.1:5015 &
+pids+=($!)
+
+echo "Assistant on http://127.0.0.1:$FRONT_PORT (two Rasa replicas, two action servers)"
+$PY -m appointments.console &
+pids+=($!)
+wait -n "${pids[@]}"
