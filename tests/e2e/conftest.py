@@ -3,6 +3,7 @@ server with the trained model, talking over HTTP like production."""
 from __future__ import annotations
 
 import secrets
+import socket
 import uuid
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -25,7 +26,31 @@ TWILIO_AUTH_TOKEN = "test-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155238886"
 AGENT_NUMBER = "whatsapp:+5215500000000"
 HANDOFF_SECRET = "handoff-webhook-secret"
+RABBITMQ = ("127.0.0.1", 5672)  # guest/guest; events go there when it listens
 RATE_LIMIT = 15  # messages per sender per minute (tests use a new sender each)
+
+
+def listening(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
+def delete_queue(url: str, name: str) -> None:
+    """The stack's queue is bound to Rasa's fanout exchange: left behind, it would
+    collect the events of every later run."""
+    import asyncio
+
+    import aio_pika
+
+    async def delete() -> None:
+        async with await aio_pika.connect(url) as connection:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+
+    asyncio.run(delete())
 
 
 class Stack:
@@ -102,6 +127,9 @@ def stack(tmp_path_factory, e2e_database_url) -> Stack:
         WHATSAPP_RATE_LIMIT=str(RATE_LIMIT),
         WHATSAPP_RATE_WINDOW_SECONDS="60",
     )
+    if listening(*RABBITMQ):
+        env.update(RABBITMQ_URL=f"amqp://guest:guest@{RABBITMQ[0]}:{RABBITMQ[1]}/%2F",
+                   RABBITMQ_QUEUE=f"e2e-citas-events-{uuid.uuid4().hex[:8]}")
     started = []
     try:
         for server in (
@@ -120,6 +148,8 @@ def stack(tmp_path_factory, e2e_database_url) -> Stack:
         redis_server.stop()
         if db_link:
             db_link.stop()
+        if "RABBITMQ_URL" in env:
+            delete_queue(env["RABBITMQ_URL"], env["RABBITMQ_QUEUE"])
         twilio.stop()
         helpdesk.stop()
 
