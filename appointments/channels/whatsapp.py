@@ -26,6 +26,7 @@ import logging
 import sys
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+import yaml
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -38,7 +39,7 @@ from appointments.channels.turns import TurnWorker
 from appointments.channels.twilio_request import PerLoop, form_params, media_count
 from appointments.redis_retry import async_client
 from appointments.channels.twilio_sender import TwilioSender
-from appointments.settings import Settings
+from appointments.settings import PROJECT_ROOT, Settings
 from appointments.storage.database import create_database_engine, create_schema
 from appointments.storage.message_log import INBOUND, OUTBOUND, SqlMessageLog, mask_phone
 
@@ -108,6 +109,7 @@ class WhatsAppInput(InputChannel):
         self._redis: PerLoop[Any] = PerLoop(self._new_redis)
         self._log: Optional[SqlMessageLog] = None
         self._app: Optional[Sanic] = None  # the Rasa server; its ctx.agent has the domain
+        self._file_responses: Optional[Dict[str, Any]] = None
         self.queue = SenderQueue(self.redis)
         self.rate_limiter = RateLimiter(
             self.redis, settings.whatsapp_rate_limit, settings.whatsapp_rate_window_seconds
@@ -209,9 +211,17 @@ class WhatsAppInput(InputChannel):
             logger.exception("could not store the buttons offered to %s", mask_phone(phone))
 
     def domain_text(self, response_name: str) -> Optional[str]:
-        """The first text of a response in the served model's domain.yml."""
+        """The first text of a response in the served model's domain, or in domain.yml
+        when no model is loaded (Rasa serves on, ignoring messages, if loading failed)."""
         agent = getattr(self._app.ctx, "agent", None) if self._app else None
-        variations = agent.domain.responses.get(response_name) if agent and agent.domain else None
+        if agent is not None and agent.domain is not None:
+            responses = agent.domain.responses
+        else:
+            if self._file_responses is None:
+                domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+                self._file_responses = domain.get("responses") or {}
+            responses = self._file_responses
+        variations = responses.get(response_name)
         if not variations:
             logger.error("response %s is missing from the domain", response_name)
             return None

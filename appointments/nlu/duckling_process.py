@@ -4,96 +4,121 @@ pyduckling's native runtime (GHC + Rust) corrupts the C heap when it shares a pr
 with TensorFlow inside Rasa: `rasa test nlu` and a served model aborted with
 "corrupted size vs. prev_size while consolidating" after a few dozen messages, while the
 same parses alone, or with TensorFlow in a plain script, ran clean. So the Rasa component
-talks to a small child process over a pipe (a round trip costs well under a millisecond):
+talks to a small child process over pipes (a round trip costs well under a millisecond):
 a fault there cannot take the Rasa server down; the child is restarted and the message
 is retried once, and if Duckling still fails the message simply gets no `time` entity.
 """
 from __future__ import annotations
 
+import json
 import logging
-import multiprocessing
+import os
+import select
+import subprocess
+import sys
 import threading
 from datetime import datetime
-from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 logger = logging.getLogger(__name__)
 
 REPLY_TIMEOUT_SECONDS = 5.0
 START_TIMEOUT_SECONDS = 30.0
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _serve(connection: Connection, timezone: str, locale: str) -> None:
-    """Child process: parse what arrives until the pipe closes."""
+def serve(timezone: str, locale: str) -> None:
+    """Child process: one JSON request per line on stdin, one JSON reply per line on
+    stdout (a list of entities, or {"error": name}), until stdin closes."""
     from appointments.nlu.duckling_parser import SpanishTimeParser
 
+    out = sys.stdout
     parser = SpanishTimeParser(timezone, locale)
     parser.parse("hoy", None)  # load Duckling's tables before saying we are ready
-    connection.send("ready")
-    while True:
-        try:
-            request = connection.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        text, now = request
+    out.write('"ready"\n')
+    out.flush()
+    for line in sys.stdin:
+        text, now = json.loads(line)
         try:
             reply: Any = parser.parse(text, datetime.fromisoformat(now) if now else None)
         except Exception as error:  # noqa: BLE001 - reported to the parent, not fatal here
-            reply = error.__class__.__name__
-        connection.send(reply)
+            reply = {"error": error.__class__.__name__}
+        out.write(json.dumps(reply) + "\n")  # ASCII-only: one line whatever the text
+        out.flush()
+
+
+class ParseFailed(Exception):
+    """Duckling raised on this text: a fact about the text, not about the child."""
 
 
 class DucklingProcess:
-    """Same `parse` as SpanishTimeParser, run in a child process started on first use."""
+    """Same `parse` as SpanishTimeParser, run in a child process started on first use.
+
+    A plain subprocess (not multiprocessing): Sanic's workers (SANIC_WORKERS > 1) are
+    daemonic processes, which multiprocessing forbids to have children."""
 
     def __init__(self, timezone: str = "America/Mexico_City", locale: str = "ES_MX") -> None:
         self.timezone = timezone
         self.locale = locale
         self._lock = threading.Lock()
-        self._process: Optional[multiprocessing.process.BaseProcess] = None
-        self._connection: Optional[Connection] = None
+        self._process: Optional[subprocess.Popen] = None
 
     def _start(self) -> None:
-        context = multiprocessing.get_context("spawn")  # a clean child: no TensorFlow in it
-        parent, child = context.Pipe()
-        process = context.Process(
-            target=_serve, args=(child, self.timezone, self.locale), daemon=True,
-            name="duckling",
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "appointments.nlu.duckling_process", self.timezone, self.locale],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=PROJECT_ROOT, env=env,
         )
-        process.start()
-        child.close()
-        if not parent.poll(START_TIMEOUT_SECONDS) or parent.recv() != "ready":
-            process.kill()
+        self._process = process
+        if self._read(START_TIMEOUT_SECONDS) != "ready":
+            self._stop()
             raise RuntimeError("the Duckling process did not start")
-        self._process, self._connection = process, parent
+
+    def _read(self, timeout: float) -> Any:
+        assert self._process is not None and self._process.stdout is not None
+        ready, _, _ = select.select([self._process.stdout], [], [], timeout)
+        if not ready:
+            raise TimeoutError("Duckling did not answer")
+        line = self._process.stdout.readline()
+        if not line:
+            raise EOFError("the Duckling process exited")
+        return json.loads(line)
 
     def _stop(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
-        self._process = self._connection = None
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.kill()
+            self._process.wait()
+            for stream in (self._process.stdin, self._process.stdout):
+                if stream is not None:
+                    stream.close()
+        self._process = None
 
     def _ask(self, text: str, now: Optional[datetime]) -> List[Dict[str, Any]]:
-        if self._process is None or not self._process.is_alive():
+        if self._process is None or self._process.poll() is not None:
             self._stop()
             self._start()
-        assert self._connection is not None
-        self._connection.send((text, now.isoformat() if now else None))
-        if not self._connection.poll(REPLY_TIMEOUT_SECONDS):
-            raise TimeoutError("Duckling did not answer")
-        reply = self._connection.recv()
+        assert self._process is not None and self._process.stdin is not None
+        # A lone surrogate (possible from JSON input) cannot cross to Duckling: "?" keeps
+        # every other character at its offset.
+        text = text.encode("utf-8", "replace").decode("utf-8")
+        request = json.dumps([text, now.isoformat() if now else None]) + "\n"
+        self._process.stdin.write(request.encode("ascii"))
+        self._process.stdin.flush()
+        reply = self._read(REPLY_TIMEOUT_SECONDS)
+        if isinstance(reply, dict):
+            raise ParseFailed(reply.get("error"))
         if not isinstance(reply, list):
-            raise RuntimeError(f"Duckling failed: {reply}")
+            raise RuntimeError(f"Duckling answered {reply!r}")
         return reply
 
     def start(self) -> "DucklingProcess":
         """Start the child now (it takes a second or two) rather than on the first message,
         which would otherwise wait for it on the server's event loop."""
         with self._lock:
-            if self._process is None or not self._process.is_alive():
+            if self._process is None or self._process.poll() is not None:
                 self._stop()
                 self._start()
         return self
@@ -105,16 +130,24 @@ class DucklingProcess:
             for attempt in (1, 2):
                 try:
                     return self._ask(text, now)
-                except (EOFError, OSError, TimeoutError, RuntimeError) as error:
+                except ParseFailed as error:
+                    logger.warning("Duckling could not parse a message (%s)", error)
+                    return []
+                except (EOFError, OSError, TimeoutError, RuntimeError, ValueError) as error:
                     logger.warning("Duckling attempt %d failed (%s); restarting it", attempt, error)
                     self._stop()
         return []
 
     def close(self) -> None:
         with self._lock:
-            if self._connection is not None:
+            if self._process is not None and self._process.stdin is not None:
                 try:
-                    self._connection.send(None)
-                except OSError:
+                    self._process.stdin.close()  # the child's loop ends
+                    self._process.wait(timeout=2)
+                except (OSError, subprocess.TimeoutExpired):
                     pass
             self._stop()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], sys.argv[2])

@@ -1,0 +1,48 @@
+"""The Duckling child process: starts where Rasa runs (also inside Sanic's daemonic
+worker processes, SANIC_WORKERS > 1), survives its child dying, and keeps offsets."""
+from __future__ import annotations
+
+import multiprocessing
+
+from appointments.nlu.duckling_process import DucklingProcess
+
+
+def _parse_in_a_daemon(results) -> None:
+    process = DucklingProcess().start()
+    try:
+        results.put([entity["text"] for entity in process.parse("mañana a las 10")])
+    finally:
+        process.close()
+
+
+def test_it_starts_inside_a_daemonic_process_like_a_sanic_worker():
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    worker = context.Process(target=_parse_in_a_daemon, args=(results,), daemon=True)
+    worker.start()
+    try:
+        assert results.get(timeout=60) == ["mañana a las 10"]
+    finally:
+        worker.join(timeout=10)
+    assert worker.exitcode == 0
+
+
+def test_a_dead_child_is_replaced_and_the_message_still_parsed():
+    process = DucklingProcess().start()
+    try:
+        process._process.kill()
+        assert [e["text"] for e in process.parse("el viernes a las 5")] == ["el viernes a las 5"]
+    finally:
+        process.close()
+
+
+def test_a_lone_surrogate_keeps_the_other_offsets_and_the_child():
+    process = DucklingProcess().start()
+    try:
+        child = process._process.pid
+        text = "\ud800 mañana a las 10"
+        [entity] = process.parse(text)
+        assert text[entity["start"]:entity["end"]] == "mañana a las 10"
+        assert process._process.pid == child  # not restarted
+    finally:
+        process.close()
