@@ -78,6 +78,8 @@ export-conversation: $(INSTALLED) ## Print a WhatsApp conversation from the log:
 bench: redis train ## Print performance numbers (bench/): latency, throughput, RSS
 	$(BIN)/python bench/rest_load.py
 	$(BIN)/python bench/webhook_load.py
+	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/train_time.py
 
 clean: ## Remove models, results and local data (keeps .venv)
 	rm -rf models results var .rasa

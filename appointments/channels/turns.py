@@ -6,10 +6,10 @@ predictions (hundreds of milliseconds). Here turns run on a second loop in a wor
 thread, so the web server's loop only checks, records and acknowledges; the two loops
 share the CPU through the GIL, which switches every few milliseconds.
 
-Ordering: `submit(sender, turn)` is called synchronously as a request arrives, before
-the handler awaits anything, so a sender's turns run in the order their webhooks arrived
-in; everything else about a message (dedup, message log, Rasa, replies) happens inside
-the turn, so the web handler answers Twilio without awaiting anything.
+Ordering: a sender's turns run one at a time, in the order they were submitted. Across
+replicas, the channel first puts each message in the sender's line in Redis
+(sender_queue.py) and submits a turn that works that line, so the order is the line's.
+Waiting for a sender's line holds nothing; `slot()` bounds how many turns run Rasa at once.
 """
 from __future__ import annotations
 
