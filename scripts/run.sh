@@ -11,13 +11,7 @@ export RASA_TELEMETRY_ENABLED=false
 ACTION_PORT="${ACTION_PORT:-5055}"
 RASA_PORT="${RASA_PORT:-5005}"
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap stop INT TERM EXIT
+source scripts/supervise.sh  # pids=(), stopped together on exit
 
 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)

@@ -18,13 +18,7 @@ export RASA_PORT="$FRONT_PORT" ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_FR
 eval "$($PY scripts/env.py)"  # RASA_URL (the console's way in) now points at the balancer
 export RASA_TELEMETRY_ENABLED=false
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap stop INT TERM EXIT
+source scripts/supervise.sh  # pids=(), stopped together on exit
 
 for port in 5055 5065; do
   .venv/bin/rasa run actions --actions actions --port "$port" &
