@@ -99,10 +99,18 @@ def _redis_url(env: Mapping[str, str]) -> str:
     return f"redis://{auth}{host}:{port}/{_int(env, 'REDIS_DB', 0)}"
 
 
+def _key_prefix(env: Mapping[str, str]) -> str:
+    prefix = env.get("REDIS_KEY_PREFIX") or "citas"
+    if not prefix.isalnum():  # Rasa's Redis stores ignore a prefix that is not
+        raise SettingsError(f"REDIS_KEY_PREFIX must be letters and digits only, got '{prefix}'")
+    return prefix
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'appointments.db'}"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_key_prefix: str = "citas"  # every key the project writes starts with it
     # Conversation events to RabbitMQ (appointments/rasa_ext/event_broker.py); unset: none
     rabbitmq_url: Optional[str] = None
     rabbitmq_queue: str = "citas_events"
@@ -161,6 +169,7 @@ class Settings:
         return cls(
             database_url=env.get("DATABASE_URL") or cls.database_url,
             redis_url=_redis_url(env),
+            redis_key_prefix=_key_prefix(env),
             rabbitmq_url=env.get("RABBITMQ_URL") or None,
             rabbitmq_queue=env.get("RABBITMQ_QUEUE") or cls.rabbitmq_queue,
             timezone=timezone,

@@ -43,6 +43,7 @@ def main() -> None:
         "REDIS_PORT": str(redis.port or 6379),
         "REDIS_DB": (redis.path or "/0").lstrip("/") or "0",
         "REDIS_PASSWORD": redis.password or "",
+        "REDIS_KEY_PREFIX": settings.redis_key_prefix,
         "TRACKER_TTL_SECONDS": os.environ.get("TRACKER_TTL_SECONDS") or str(30 * 24 * 3600),
         "ACTION_ENDPOINT_URL": os.environ.get("ACTION_ENDPOINT_URL")
         or f"http://127.0.0.1:{os.environ.get('ACTION_PORT', '5055')}/webhook",

@@ -6,8 +6,8 @@ message 1 (at replica A) does. So the webhook appends each message to the sender
 in Redis *before* acknowledging it (arrival order = list order), and whichever replica
 holds the sender's lease works the list from the front, one message at a time:
 
-    push(sender, item)      RPUSH citas:twilio:queue:<sender>
-    drain(sender, handle)   SET citas:twilio:lease:<sender> <token> NX PX <lease>
+    push(sender, item)      RPUSH <prefix>:queue:<sender>     (prefix: citas:twilio)
+    drain(sender, handle)   SET <prefix>:lease:<sender> <token> NX PX <lease>
                             LPOP ... handle(item) ... until empty, renewing the lease
                             release (only our own token), then look again
 

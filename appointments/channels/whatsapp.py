@@ -110,9 +110,11 @@ class WhatsAppInput(InputChannel):
         self._log: Optional[SqlMessageLog] = None
         self._app: Optional[Sanic] = None  # the Rasa server; its ctx.agent has the domain
         self._file_responses: Optional[Dict[str, Any]] = None
-        self.queue = SenderQueue(self.redis)
+        self.keys = f"{settings.redis_key_prefix}:twilio"  # Redis keys of this channel
+        self.queue = SenderQueue(self.redis, prefix=self.keys)
         self.rate_limiter = RateLimiter(
-            self.redis, settings.whatsapp_rate_limit, settings.whatsapp_rate_window_seconds
+            self.redis, settings.whatsapp_rate_limit, settings.whatsapp_rate_window_seconds,
+            prefix=f"{self.keys}:rate",
         )
         # A few turns at a time: each runs Rasa's predictions, and more at once only
         # makes every one of them slower.
@@ -175,7 +177,7 @@ class WhatsAppInput(InputChannel):
         )
 
     async def first_delivery(self, message_sid: str) -> bool:
-        key = f"citas:twilio:sid:{message_sid}"
+        key = f"{self.keys}:sid:{message_sid}"
         try:
             return bool(
                 await self.redis().set(key, 1, nx=True, ex=self.settings.message_dedup_seconds)
@@ -189,7 +191,7 @@ class WhatsAppInput(InputChannel):
     async def user_text(self, phone: str, body: str, has_media: bool = False) -> str:
         text = body.strip()[:MAX_TEXT]
         try:
-            raw = await self.redis().get(f"citas:twilio:buttons:{phone}")
+            raw = await self.redis().get(f"{self.keys}:buttons:{phone}")
         except Exception:  # noqa: BLE001
             raw = None
         payload = button_payload(text, json.loads(raw)) if raw else None
@@ -201,7 +203,7 @@ class WhatsAppInput(InputChannel):
 
     async def remember_buttons(self, phone: str, messages: List[Dict[str, Any]]) -> None:
         buttons = next((m["buttons"] for m in reversed(messages) if m.get("buttons")), None)
-        key = f"citas:twilio:buttons:{phone}"
+        key = f"{self.keys}:buttons:{phone}"
         try:
             if buttons:
                 await self.redis().set(key, json.dumps(buttons), ex=BUTTONS_TTL_SECONDS)

@@ -65,6 +65,7 @@ def base_env(**overrides: str) -> Dict[str, str]:
         RASA_TELEMETRY_ENABLED="false",
         PYTHONPATH=str(ROOT),
         REDIS_PASSWORD="",
+        REDIS_KEY_PREFIX="citas",
         TRACKER_TTL_SECONDS="3600",
     )
     env.update(overrides)
