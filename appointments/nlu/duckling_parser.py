@@ -33,6 +33,21 @@ WEEKDAY_WORDS = re.compile(
     r"\b(lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\b\s*,?\s*",
     re.IGNORECASE,
 )
+# Duckling's time grammar combines every pair of neighbouring time words, so its work
+# grows exponentially with repeated ones: "mañana " x 8 took 2 s, x 10 ran out of memory,
+# "mañana a las 5 " x 6 took 146 s (fuzzing found it). Nobody writes a time word more
+# than twice in a message, nor more than MAX_RUN of them in a row ("el próximo martes 2
+# de diciembre de 2026 a las 5 de la tarde" has 7), so the rest are blanked before
+# Duckling sees them.
+TIME_WORD = re.compile(
+    r"\b(?:lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo|hoy|ma[ñn]ana|pasado"
+    r"|ayer|tarde|noche|mediod[ií]a|medianoche|madrugada|semana|mes|a[ñn]o|pr[oó]xim[oa]"
+    r"|siguiente|" + "|".join(MONTHS) + r"|\d+(?::\d+)?)\b",
+    re.IGNORECASE,
+)
+MAX_REPEATS = 2
+MAX_RUN = 8
+RUN_GAP = 12  # time words at most this many characters apart are one run
 NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?\b")
 # a weekday directly followed by a day of the month: "viernes 12", "martes 2 de diciembre"
 WEEKDAY_WITH_DAY = re.compile(
@@ -68,6 +83,23 @@ def _rewrite_numeric_dates(text: str) -> Tuple[str, List[int]]:
     out.append(text[position:])
     index_map.extend(range(position, len(text) + 1))
     return "".join(out), index_map
+
+
+def _blank_repeats(text: str) -> str:
+    """Spaces over every time word seen MAX_REPEATS times already or beyond MAX_RUN in a
+    row (offsets kept)."""
+    seen: Dict[str, int] = {}
+    out = list(text)
+    run, last_end = 0, -RUN_GAP - 1
+    for match in TIME_WORD.finditer(text):
+        word = match.group(0).lower()
+        seen[word] = seen.get(word, 0) + 1
+        run = run + 1 if match.start() - last_end <= RUN_GAP else 1
+        if seen[word] > MAX_REPEATS or run > MAX_RUN:
+            out[match.start():match.end()] = " " * (match.end() - match.start())
+        else:
+            last_end = match.end()
+    return "".join(out)
 
 
 def _on_word_boundaries(text: str, start: int, end: int) -> bool:
@@ -120,7 +152,12 @@ class SpanishTimeParser:
 
         time_zones, locale, dimensions = self._duckling()
         reference = duckling.parse_ref_time(time_zones, self.timezone, int(now.timestamp()))
-        return duckling.parse(text, duckling.Context(reference, locale), dimensions, False)
+        # Duckling takes a C string: a NUL made it panic, a lone surrogate cannot be
+        # encoded. One character for one keeps every offset.
+        safe = text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+        return duckling.parse(
+            _blank_repeats(safe), duckling.Context(reference, locale), dimensions, False
+        )
 
     def parse(self, text: str, now: Optional[datetime] = None) -> List[Entity]:
         """Return Rasa-shaped `time` entities, like DucklingEntityExtractor's."""
@@ -134,8 +171,11 @@ class SpanishTimeParser:
             start, end = index_map[candidate["start"]], index_map[candidate["end"]]
             if not _on_word_boundaries(text, start, end):
                 continue  # "7P" inside the code "K7P-3QX" is not 7 p.m.
-            value = self._fix_weekday_mismatch(rewritten, candidate, now)
-            entities.append(self._to_entity(text, start, end, value))
+            try:
+                value = self._fix_weekday_mismatch(rewritten, candidate, now)
+                entities.append(self._to_entity(text, start, end, value))
+            except ValueError:  # "hace 740000 días": year 0, no date anyone can book
+                continue
         return entities
 
     @staticmethod

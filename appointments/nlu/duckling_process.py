@@ -23,7 +23,8 @@ from typing import Any, Dict, List, Optional
 
 logger = logging.getLogger(__name__)
 
-REPLY_TIMEOUT_SECONDS = 5.0
+REPLY_TIMEOUT_SECONDS = 3.0  # a parse takes milliseconds; see TIME_WORD in duckling_parser
+MEMORY_LIMIT_BYTES = 1536 * 2**20  # a runaway parse ends here, not in the OOM killer
 START_TIMEOUT_SECONDS = 30.0
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,8 +32,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 def serve(timezone: str, locale: str) -> None:
     """Child process: one JSON request per line on stdin, one JSON reply per line on
     stdout (a list of entities, or {"error": name}), until stdin closes."""
+    import resource
+
     from appointments.nlu.duckling_parser import SpanishTimeParser
 
+    resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     out = sys.stdout
     parser = SpanishTimeParser(timezone, locale)
     parser.parse("hoy", None)  # load Duckling's tables before saying we are ready
@@ -42,7 +46,9 @@ def serve(timezone: str, locale: str) -> None:
         text, now = json.loads(line)
         try:
             reply: Any = parser.parse(text, datetime.fromisoformat(now) if now else None)
-        except Exception as error:  # noqa: BLE001 - reported to the parent, not fatal here
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:  # noqa: BLE001 - pyo3's PanicException included
             reply = {"error": error.__class__.__name__}
         out.write(json.dumps(reply) + "\n")  # ASCII-only: one line whatever the text
         out.flush()
@@ -132,6 +138,12 @@ class DucklingProcess:
                     return self._ask(text, now)
                 except ParseFailed as error:
                     logger.warning("Duckling could not parse a message (%s)", error)
+                    return []
+                except TimeoutError:
+                    # The text is at fault, not the child: trying again would only wait
+                    # as long once more. The child is replaced; the message has no date.
+                    logger.warning("Duckling gave up on a %d-character message", len(text))
+                    self._stop()
                     return []
                 except (EOFError, OSError, TimeoutError, RuntimeError, ValueError) as error:
                     logger.warning("Duckling attempt %d failed (%s); restarting it", attempt, error)

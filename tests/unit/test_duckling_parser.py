@@ -113,3 +113,37 @@ def test_reference_time_follows_the_business_time_zone():
 @pytest.mark.parametrize("text", ["cancelar k7p3qx", "mi cita K7P-3QX", "codigo m4r-8tw"])
 def test_appointment_codes_are_not_read_as_times(parser, text):
     assert parser.parse(text, NOW) == []
+
+
+# --- found by fuzzing (tests/unit/test_fuzz_nlu.py) -------------------------------------
+
+def test_repeated_time_words_are_blanked_before_duckling_keeping_offsets():
+    from appointments.nlu.duckling_parser import _blank_repeats
+
+    text = "mañana " * 5
+    blanked = _blank_repeats(text)
+    assert len(blanked) == len(text)
+    assert blanked.split() == ["mañana", "mañana"]  # 2 kept: "el 5 ... a las 5" is normal
+    run = "hoy mañana pasado lunes martes 5 6 7 8 9 10"
+    assert _blank_repeats(run).split() == run.split()[:8]  # at most 8 time words in a row
+
+
+def test_a_realistic_message_is_untouched_by_the_guard(parser):
+    from appointments.nlu.duckling_parser import _blank_repeats
+
+    text = "el martes 2 de diciembre a las 5 de la tarde, no, mejor el miércoles 3 a las 5"
+    assert _blank_repeats(text) == text
+    assert [e["text"] for e in parser.parse(text)] == [
+        "el martes 2 de diciembre a las 5 de la tarde", "el miércoles 3 a las 5"]
+
+
+def test_what_made_duckling_explode_now_parses(parser):
+    # "mañana a las 5 " x 6 took 146 s and "mañana " x 16 ran out of memory before.
+    assert [e["text"] for e in parser.parse("mañana " * 16)] == ["mañana mañana"]
+    assert parser.parse("quiero una cita " + "mañana a las 5 " * 6)
+
+
+def test_nul_and_dates_python_cannot_hold_do_not_break_the_parse(parser):
+    assert [e["text"] for e in parser.parse("\x00 mañana a las 10")] == ["mañana a las 10"]
+    texts = [e["text"] for e in parser.parse("hace 740000 días, mejor mañana a las 10")]
+    assert texts == ["mañana a las 10"]
