@@ -23,6 +23,11 @@ def mask_phone(phone: str) -> str:
     return f"{prefix}:{masked}" if prefix else masked
 
 
+def _storable(text: Optional[str]) -> Optional[str]:
+    """PostgreSQL text cannot hold NUL (psycopg2 refuses the whole row): keep the rest."""
+    return text.replace("\x00", "\ufffd") if text else text
+
+
 class SqlMessageLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -41,8 +46,9 @@ class SqlMessageLog:
         with self.engine.begin() as connection:
             result = connection.execute(
                 table.insert().values(
-                    direction=direction, phone=phone, body=body, status=status,
-                    message_sid=message_sid, media=json.dumps(list(media)), error=error,
+                    direction=direction, phone=_storable(phone), body=_storable(body),
+                    status=status, message_sid=_storable(message_sid),
+                    media=json.dumps(list(media)), error=_storable(error),
                     author=author or ("user" if direction == INBOUND else "bot"),
                     created_at=utc_now(),
                 )

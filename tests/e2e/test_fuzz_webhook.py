@@ -1,0 +1,303 @@
+"""Fuzzing the WhatsApp webhook over real HTTP (hypothesis), against the real stack.
+
+(a) Signed posts whose Body is any Unicode (up to 6,000 characters), with random or
+    malformed NumMedia, MediaUrl0, ProfileName and extra fields: 200 and TwiML; and
+    every such message is answered (not with "try again later", which means the turn
+    failed) and is in the message log as it was sent (NUL shown as U+FFFD).
+(b) Raw malformed bodies (random bytes, invalid UTF-8, broken percent-encoding, 1 MB,
+    wrong or no Content-Type, no From), signed or not: never a 5xx; unsigned is 403.
+(c) Afterwards a normal signed "hola" is still acknowledged and answered in the usual time.
+The check that every message of (a) was answered and logged runs last, once their turns
+are done.
+
+Only HTTP: the channel's code is not imported. A request is signed the way Twilio signs
+it: over the public URL and the form parameters it posts (urllib's parse_qsl of the body
+is what a form decoder reads from it).
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+import requests
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from appointments.storage.database import create_database_engine
+from appointments.storage.tables import messages
+from tests.e2e.conftest import PUBLIC_URL, TWILIO_NUMBER
+from tests.e2e.twilio_client import VALIDATOR
+
+PATHS = ("/whatsapp-reply", "/webhooks/whatsapp/webhook")
+RESPONSES = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())["responses"]
+TRY_AGAIN = RESPONSES["utter_try_again_later"][0]["text"]
+MEGABYTE = 1024 * 1024
+
+FUZZ = settings(
+    deadline=None,
+    database=None,  # leave no .hypothesis/ directory in the work tree
+    suppress_health_check=[HealthCheck.too_slow],  # each example is an HTTP request
+)
+
+# Senders of (a), with what they sent: each must get an answer.
+FUZZED: Dict[str, str] = {}
+
+
+def new_sender() -> str:
+    """A different sender per example: no rate limit, no conversation state shared."""
+    return f"whatsapp:+52199{uuid.uuid4().int % 10**8:08d}"
+
+
+def signature(path: str, params: Dict[str, str]) -> str:
+    return VALIDATOR.compute_signature(PUBLIC_URL + path, params)
+
+
+def shown(text: str, limit: int = 300) -> str:
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text)} characters)"
+
+
+# --- strategies -----------------------------------------------------------------
+
+ANY_CHAR = st.characters(exclude_categories=("Cs",))  # lone surrogates cannot be sent
+SHORT_TEXT = st.text(ANY_CHAR, max_size=60)
+PHRASES = st.sampled_from([
+    "hola", "¡Hola!", "1", "4", "menú", "mañana a las 5", "el 31 de febrero", "15/12",
+    "K7P-3QX", "cancelar K7P-3QX", '/cancel_appointment{"appointment_code": "K7P-3QX"}',
+    "/restart", "/session_start", "/share_media", "//", "/", " ", "\x00", "\u202e", "🙏" * 50,
+])
+
+
+def repeated(piece: str, times: int) -> str:
+    return (piece * times)[:6000]
+
+
+BODY = st.one_of(
+    SHORT_TEXT,
+    PHRASES,
+    st.lists(st.one_of(PHRASES, SHORT_TEXT), max_size=4).map(" ".join),
+    # long: up to 6,000 characters (the channel cuts what NLU reads, not what is logged)
+    st.builds(repeated, st.text(ANY_CHAR, min_size=1, max_size=30), st.integers(1, 6000)),
+)
+NUM_MEDIA = st.one_of(
+    st.integers(-3, 15).map(str),
+    st.sampled_from(["", " 1", "1 ", "01", "+1", "1e3", "1.0", "²", "١", "１", "NaN",
+                     "99999999999999999999999", "0x1", "-0", "\x00"]),
+    SHORT_TEXT,
+)
+MEDIA_URL = st.one_of(
+    st.sampled_from(["https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+                     "", "not a url", "javascript:alert(1)", "file:///etc/passwd",
+                     "http://127.0.0.1:1/x", "https://" + "a" * 3000 + ".com"]),
+    SHORT_TEXT,
+)
+TWILIO_FIELDS = ["WaId", "Latitude", "Longitude", "MediaContentType0", "MediaUrl1",
+                 "MediaContentType1", "ButtonPayload", "ButtonText", "NumSegments",
+                 "SmsStatus", "AccountSid", "ApiVersion", "ReferralNumMedia", "Address",
+                 "Label", "SmsMessageSid", "OriginalRepliedMessageSid"]
+FIXED_FIELDS = {"From", "To", "Body", "MessageSid", "NumMedia", "MediaUrl0", "ProfileName"}
+EXTRAS = st.dictionaries(
+    st.one_of(st.sampled_from(TWILIO_FIELDS), st.text(ANY_CHAR, min_size=1, max_size=20))
+    .filter(lambda key: key not in FIXED_FIELDS),
+    st.one_of(SHORT_TEXT, st.floats(allow_nan=True).map(str)),
+    max_size=6,
+)
+
+
+def optional(strategy):
+    return st.one_of(st.none(), strategy)  # None: the field is not posted at all
+
+
+# --- (a) signed posts with random fields ------------------------------------------------
+
+@settings(FUZZ, max_examples=50)
+@given(
+    path=st.sampled_from(PATHS),
+    body=BODY,
+    num_media=optional(NUM_MEDIA),
+    media_url=optional(MEDIA_URL),
+    profile=optional(st.one_of(SHORT_TEXT, st.text(ANY_CHAR, max_size=2000))),
+    extras=EXTRAS,
+)
+@example(path=PATHS[0], body="\x00", num_media="0", media_url=None, profile="Ana", extras={})
+@example(path=PATHS[0], body="🙏" * 6000, num_media="²", media_url="\x00",
+         profile="\u202eanA", extras={"Latitude": "nan", "Longitude": "-inf"})
+@example(path=PATHS[1], body="", num_media="99999999999999999999999",
+         media_url="https://" + "a" * 3000 + ".com", profile="", extras={"MediaUrl1": "x"})
+@example(path=PATHS[0], body=" ", num_media="-1", media_url=None, profile=None,
+         extras={"WaId": "\x00", "ButtonPayload": "/restart"})
+def test_signed_messages_with_random_fields_are_accepted(
+    stack, path, body, num_media, media_url, profile, extras
+):
+    phone = new_sender()
+    params = {
+        "From": phone, "To": TWILIO_NUMBER, "Body": body,
+        "MessageSid": f"SM{uuid.uuid4().hex}",  # as Twilio's; unique, so no redelivery
+        **extras,
+    }
+    for name, value in (("NumMedia", num_media), ("MediaUrl0", media_url),
+                        ("ProfileName", profile)):
+        if value is not None:
+            params[name] = value
+    reply = requests.post(
+        stack.rasa_url + path, data=params,
+        headers={"X-Twilio-Signature": signature(path, params)}, timeout=30,
+    )
+    assert reply.status_code == 200, (reply.status_code, reply.text[:500])
+    assert reply.headers.get("Content-Type", "").startswith("text/xml"), reply.headers
+    assert "<Response>" in reply.text, reply.text[:500]
+    FUZZED[phone] = body
+
+
+# --- (b) raw malformed bodies -------------------------------------------------------------
+
+PERCENT_NOISE = st.lists(
+    st.one_of(
+        st.sampled_from(["%", "%Z", "%ZZ", "%E0%A4", "%FF", "%C3", "%00", "%%", "%2", "=",
+                         "&", "&&", "==", "+", ";", "Body=", "From=", "From=whatsapp:+52",
+                         "NumMedia=", "%F0%9F%99", "%ED%A0%80", "Body=%u00f1"]),
+        st.text(ANY_CHAR, max_size=6),
+    ),
+    max_size=20,
+).map(lambda parts: "".join(parts).encode("utf-8"))
+INVALID_UTF8 = st.builds(
+    lambda head, junk, tail: head + junk + tail,
+    st.sampled_from([b"", b"Body=", b"From=whatsapp%3A%2B5215599990000&Body="]),
+    st.sampled_from([b"\xff", b"\xfe\xff", b"\xc3", b"\xc3\x28", b"\xed\xa0\x80",
+                     b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\x80"]),
+    st.binary(max_size=50),
+)
+# well-formed forms that lack what a message needs (no From, an empty From)
+INCOMPLETE_FORMS = st.dictionaries(
+    st.sampled_from(["Body", "To", "MessageSid", "NumMedia", "From"]), SHORT_TEXT, max_size=4,
+).filter(lambda form: not form.get("From")).map(lambda form: urlencode(form).encode())
+RAW_BODIES = st.one_of(
+    st.binary(max_size=3000), INVALID_UTF8, PERCENT_NOISE, INCOMPLETE_FORMS,
+    st.text(ANY_CHAR, max_size=300).map(lambda text: text.encode("utf-8")),
+)
+CONTENT_TYPES = st.one_of(
+    st.none(),
+    st.sampled_from([
+        "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8",
+        "application/x-www-form-urlencoded; charset=latin-1", "application/json", "text/plain",
+        "multipart/form-data; boundary=xyz", "multipart/form-data", "application/octet-stream",
+        "", "garbage/;;;", "text/xml; charset=utf-16",
+    ]),
+)
+
+
+def twilio_params(raw: bytes) -> Optional[Dict[str, str]]:
+    """The form parameters a form decoder reads from `raw` (None: not UTF-8 at all)."""
+    try:
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return None
+
+
+@settings(FUZZ, max_examples=60)
+@given(
+    path=st.sampled_from(PATHS),
+    raw=RAW_BODIES,
+    content_type=CONTENT_TYPES,
+    signing=st.sampled_from(["signed", "unsigned", "forged"]),
+)
+@example(path=PATHS[0], raw=b"a" * MEGABYTE, content_type=None, signing="unsigned")
+@example(path=PATHS[0], raw=b"Body=" + b"%F1" * (MEGABYTE // 3),
+         content_type="application/x-www-form-urlencoded", signing="signed")
+@example(path=PATHS[0], raw=b"From=whatsapp%3A%2B5215599990001&Body=" + b"a" * MEGABYTE,
+         content_type="application/x-www-form-urlencoded", signing="signed")
+@example(path=PATHS[1], raw=bytes(range(256)) * (MEGABYTE // 256), content_type="text/plain",
+         signing="signed")
+@example(path=PATHS[0], raw=b"Body=hola&To=whatsapp%3A%2B14155238886",
+         content_type="application/x-www-form-urlencoded", signing="signed")
+@example(path=PATHS[0], raw=b'{"From": "whatsapp:+5215599990002", "Body": "hola"}',
+         content_type="application/json", signing="signed")
+def test_malformed_bodies_never_get_a_server_error(stack, path, raw, content_type, signing):
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    params = twilio_params(raw)
+    if signing == "signed":
+        headers["X-Twilio-Signature"] = signature(path, params or {})
+    elif signing == "forged":
+        headers["X-Twilio-Signature"] = signature("/elsewhere", params or {})
+    reply = requests.post(stack.rasa_url + path, data=raw, headers=headers, timeout=60)
+    assert reply.status_code < 500, (reply.status_code, reply.text[:500])
+    if signing != "signed":
+        assert reply.status_code == 403, (reply.status_code, reply.text[:500])
+    if reply.status_code == 200:
+        assert "<Response>" in reply.text, reply.text[:500]
+
+
+# --- (c) the server is still fine -------------------------------------------------------
+
+def wait_for_the_fuzzed_turns(stack, timeout: float = 90.0) -> None:
+    """Until every sender of (a) has had an answer (or `timeout`), and a second more."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not all(stack.twilio.to(p) for p in FUZZED):
+        time.sleep(0.2)
+    time.sleep(1.0)  # a turn may send several messages
+
+
+def test_a_normal_hola_is_still_answered_in_the_usual_time(stack):
+    wait_for_the_fuzzed_turns(stack)  # "usual": not behind the fuzzed messages' turns
+    phone = new_sender()
+    params = {"From": phone, "To": TWILIO_NUMBER, "Body": "hola",
+              "MessageSid": f"SM{uuid.uuid4().hex}", "NumMedia": "0", "ProfileName": "Ana"}
+    begin = time.perf_counter()
+    reply = requests.post(stack.rasa_url + PATHS[0], data=params,
+                          headers={"X-Twilio-Signature": signature(PATHS[0], params)}, timeout=10)
+    assert reply.status_code == 200 and "<Response>" in reply.text
+    assert time.perf_counter() - begin < 2.0  # as in test_whatsapp.py
+    replies = stack.twilio.wait_for(phone, 2)  # the usual 30 s at most
+    assert len(replies) >= 2, replies
+    assert replies[0].startswith("¡Hola!")
+    assert "1. Crear una cita" in replies[1]
+
+
+# --- after (a): every message answered and logged ------------------------------------
+
+def logged_inbound(stack, phones: List[str]) -> Dict[str, List[str]]:
+    engine = create_database_engine(stack.database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(messages.c.phone, messages.c.body)
+                .where(messages.c.phone.in_(phones), messages.c.direction == "in")
+            ).all()
+    finally:
+        engine.dispose()
+    found: Dict[str, List[str]] = {}
+    for phone, body in rows:
+        found.setdefault(phone, []).append(body)
+    return found
+
+
+def offenders(bodies: List[str]) -> str:
+    """Shortest first: the first one is the smallest example found."""
+    return "".join(f"\n    Body={shown(body)}" for body in sorted(bodies, key=len)[:10])
+
+
+def test_every_fuzzed_message_was_answered_and_logged(stack):
+    """Twilio got 200 for each message of (a): each one's turn ran and answered, none of
+    them failed ("try again later"), and each one is in the message log as sent."""
+    if not FUZZED:
+        pytest.skip("runs after test_signed_messages_with_random_fields_are_accepted")
+    wait_for_the_fuzzed_turns(stack)
+    unanswered = [body for phone, body in FUZZED.items() if not stack.twilio.to(phone)]
+    failed = [body for phone, body in FUZZED.items() if TRY_AGAIN in stack.twilio.to(phone)]
+    logged = logged_inbound(stack, list(FUZZED))
+    # PostgreSQL text cannot hold NUL: the log keeps the rest, with U+FFFD in its place.
+    not_logged = [body for phone, body in FUZZED.items()
+                  if logged.get(phone) != [body.replace("\x00", "\ufffd")]]
+    problems = [
+        f"{len(found)} of {len(FUZZED)} messages {what}:{offenders(found)}"
+        for what, found in (("never answered", unanswered), ("turns failed", failed),
+                            ("not in the message log as sent", not_logged))
+        if found
+    ]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
