@@ -34,7 +34,7 @@ def main() -> None:
         size = (Path(folder) / "bench.tar.gz").stat().st_size / 2**20
     epochs = re.findall(r"Epochs: 100%\|[^|]*\| (\d+)/\d+ \[(\d+):(\d+)", run.stderr + run.stdout)
     print(f"training from scratch: {seconds / 60:.1f} min ({seconds:.0f} s); model {size:.0f} MiB")
-    for count, minutes, secs in epochs:  # DIET, then TED (tqdm's summary lines)
+    for count, minutes, secs in dict.fromkeys(epochs):  # DIET, then TED (tqdm repeats lines)
         print(f"  a component trained {count} epochs in {int(minutes)}:{secs}")
 
 
