@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -29,8 +30,17 @@ def fixed_now() -> datetime:
     return FIXED_NOW
 
 
-@pytest.fixture
-def calendar() -> BusinessCalendar:
+def listening(host: str, port: int) -> bool:
+    """Does something accept TCP connections there (RabbitMQ, say)?"""
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+        return True
+    except OSError:
+        return False
+
+
+def business_calendar() -> BusinessCalendar:
+    """The calendar the tests use: Mexico City, Mon-Fri 9-18, Sat 9-13, 30-min slots."""
     return BusinessCalendar(
         tz=TZ,
         hours=parse_business_hours("mon-fri 09:00-18:00; sat 09:00-13:00"),
@@ -39,6 +49,11 @@ def calendar() -> BusinessCalendar:
         min_notice=timedelta(minutes=60),
         holidays_country="MX",
     )
+
+
+@pytest.fixture
+def calendar() -> BusinessCalendar:
+    return business_calendar()
 
 
 def _postgres_test_url(database: str = TEST_DATABASE) -> str:

@@ -3,7 +3,6 @@ server with the trained model, talking over HTTP like production."""
 from __future__ import annotations
 
 import secrets
-import socket
 import uuid
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -14,6 +13,7 @@ import pytest
 import requests
 from sqlalchemy.engine import make_url
 
+from tests.conftest import listening
 from tests.e2e import servers
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.twilio_api import FakeTwilio
@@ -28,14 +28,6 @@ AGENT_NUMBER = "whatsapp:+5215500000000"
 HANDOFF_SECRET = "handoff-webhook-secret"
 RABBITMQ = ("127.0.0.1", 5672)  # guest/guest; events go there when it listens
 RATE_LIMIT = 15  # messages per sender per minute (tests use a new sender each)
-
-
-def listening(host: str, port: int) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=2).close()
-        return True
-    except OSError:
-        return False
 
 
 def delete_queue(url: str, name: str) -> None:

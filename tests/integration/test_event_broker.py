@@ -22,6 +22,7 @@ from rasa.shared.exceptions import ConnectionException
 from rasa.utils.endpoints import EndpointConfig
 
 from appointments.rasa_ext.event_broker import RabbitMQEventBroker
+from tests.conftest import listening
 
 HOST, PORT = "127.0.0.1", 5672
 RABBITMQ_URL = f"amqp://guest:guest@{HOST}:{PORT}/%2F"
@@ -29,16 +30,8 @@ BROKER_TYPE = "appointments.rasa_ext.event_broker.RabbitMQEventBroker"
 SENDER = "whatsapp:+5215500000001"
 
 
-def _listening(host: str, port: int) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=2).close()
-        return True
-    except OSError:
-        return False
-
-
 pytestmark = pytest.mark.skipif(
-    not _listening(HOST, PORT),
+    not listening(HOST, PORT),
     reason=f"no RabbitMQ listening on {HOST}:{PORT} (these tests need a real one, guest/guest)",
 )
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Dict, List, Optional
 from zoneinfo import ZoneInfo
 
@@ -34,8 +34,7 @@ from appointments.nlu import duckling_process
 from appointments.nlu.duckling_extractor import DucklingTimeExtractor
 from appointments.nlu.duckling_parser import SpanishTimeParser
 from appointments.nlu.requested_time import RequestedTime, read_requested_time
-from appointments.scheduling.calendar import BusinessCalendar
-from appointments.settings import parse_business_hours
+from tests.conftest import business_calendar
 
 TZ = ZoneInfo("America/Mexico_City")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)
@@ -248,14 +247,7 @@ def check_entities(text: str, entities: List[Dict[str, Any]]) -> None:
 def read():
     """read_requested_time against the business calendar of tests/conftest.py (a closure,
     so hypothesis's failure reports do not print the whole calendar)."""
-    calendar = BusinessCalendar(
-        tz=TZ,
-        hours=parse_business_hours("mon-fri 09:00-18:00; sat 09:00-13:00"),
-        slot_minutes=30,
-        horizon_days=30,
-        min_notice=timedelta(minutes=60),
-        holidays_country="MX",
-    )
+    calendar = business_calendar()
 
     def read_entities(entities: List[Dict[str, Any]]) -> RequestedTime:
         return read_requested_time(entities, calendar)
