@@ -6,14 +6,18 @@ message 1 (at replica A) does. So the webhook appends each message to the sender
 in Redis *before* acknowledging it (arrival order = list order), and whichever replica
 holds the sender's lease works the list from the front, one message at a time:
 
-    push(sender, item)      RPUSH <prefix>:queue:<sender>     (prefix: citas:twilio)
+    push(sender, item)      LPUSH <prefix>:queue:<sender>     (prefix: citas:twilio)
     drain(sender, handle)   SET <prefix>:lease:<sender> <token> NX PX <lease>
-                            LPOP ... handle(item) ... until empty, renewing the lease
+                            RPOPLPUSH queue <prefix>:working:<sender>, handle(item),
+                            LREM it ... until empty, renewing the lease
                             release (only our own token), then look again
 
 A replica that does not get the lease polls until the list is empty: if the holder dies,
-its lease expires and a waiter takes over, so a message is never stranded. The lease is
-renewed while a turn runs, so a slow turn keeps it.
+its lease expires and a waiter takes over, so a message is never stranded; what the
+dead holder was working on goes back to the front of the line (at least once: at most
+MAX_REDELIVERIES times, so a message that kills its replica cannot kill them all). The
+lease is renewed while a turn runs, so a slow turn keeps it. (RPOPLPUSH, not LMOVE:
+Redis older than 6.2 has no LMOVE.)
 """
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ import secrets
 from typing import Any, Awaitable, Callable, Dict
 
 logger = logging.getLogger(__name__)
+
+MAX_REDELIVERIES = 2
 
 Item = Dict[str, Any]
 Handler = Callable[[Item], Awaitable[None]]
@@ -57,11 +63,14 @@ class SenderQueue:
     def lease_key(self, sender: str) -> str:
         return f"{self.prefix}:lease:{sender}"
 
+    def working_key(self, sender: str) -> str:
+        return f"{self.prefix}:working:{sender}"
+
     async def push(self, sender: str, item: Item) -> None:
         """Append to the sender's line (raises if Redis cannot be reached)."""
         key = self.queue_key(sender)
         async with self._redis().pipeline(transaction=True) as pipe:
-            await pipe.rpush(key, json.dumps(item)).expire(key, self.keep_seconds).execute()
+            await pipe.lpush(key, json.dumps(item)).expire(key, self.keep_seconds).execute()
 
     async def drain(self, sender: str, handle: Handler) -> int:
         """Handle the sender's queued messages in order; return how many we handled.
@@ -69,25 +78,42 @@ class SenderQueue:
         Returns once the line is empty, whoever handled its messages."""
         redis = self._redis()
         queue, lease = self.queue_key(sender), self.lease_key(sender)
+        working = self.working_key(sender)
         token = secrets.token_hex(8)
         handled = 0
         while True:
             if await redis.set(lease, token, nx=True, px=self.lease_ms):
                 try:
+                    await self._recover(redis, queue, working)
                     while True:
-                        raw = await redis.lpop(queue)
+                        raw = await redis.rpoplpush(queue, working)  # the oldest
                         if raw is None:
                             break
+                        await redis.expire(working, self.keep_seconds)
                         try:
                             await self._holding(redis, lease, token, handle(json.loads(raw)))
                         except Exception:  # noqa: BLE001 - one bad message must not stop the line
                             logger.exception("a queued message failed")
+                        await redis.lrem(working, 1, raw)
                         handled += 1
                 finally:
                     await redis.eval(RELEASE, 1, lease, token)
             if not await redis.llen(queue):
                 return handled
             await asyncio.sleep(self.poll_seconds)  # another replica holds the line
+
+    async def _recover(self, redis: Any, queue: str, working: str) -> None:
+        """Put what a holder that died was working on back at the front of the line."""
+        while True:
+            raw = await redis.rpop(working)
+            if raw is None:
+                return
+            item = json.loads(raw)
+            item["redeliveries"] = item.get("redeliveries", 0) + 1
+            if item["redeliveries"] > MAX_REDELIVERIES:
+                logger.error("dropped a message whose handling stopped %d times", MAX_REDELIVERIES)
+                continue
+            await redis.rpush(queue, json.dumps(item))  # next to be taken
 
     async def _holding(self, redis: Any, lease: str, token: str, work: Awaitable[None]) -> None:
         """Run `work`, renewing our lease every third of its life until it is done."""

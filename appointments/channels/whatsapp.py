@@ -6,7 +6,7 @@
   (PUBLIC_URL, since TLS usually ends at a proxy). Forged or missing: 403, nothing done.
 - Twilio gets its answer at once (empty TwiML); the turn runs on a worker thread's own
   event loop (turns.py), so neither a slow action server nor Rasa's predictions delay it.
-- A MessageSid seen before is ignored (Redis SET NX with a TTL).
+- A MessageSid seen before is ignored (Redis SET NX with a TTL, checked on arrival).
 - One sender's messages are handled one at a time, in arrival order, even across
   replicas: each is appended to the sender's line in Redis before Twilio gets its
   answer, and whichever replica holds the line's lease works it (sender_queue.py). The
@@ -263,10 +263,8 @@ class WhatsAppInput(InputChannel):
         phone: str,
         params: Dict[str, str],
     ) -> None:
-        """Dedup, log, rate-limit and run one inbound message (on the turn worker's loop)."""
+        """Log, rate-limit and run one inbound message (on the turn worker's loop)."""
         message_sid = params.get("MessageSid", "")
-        if message_sid and not await self.first_delivery(message_sid):
-            return
         media = [
             {"url": params.get(f"MediaUrl{i}", ""),
              "content_type": params.get(f"MediaContentType{i}", "")}
@@ -343,6 +341,12 @@ class WhatsAppInput(InputChannel):
                 return response.text("forbidden", status=403)
             phone = params.get("From", "")
             if not phone:
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            # Twilio redelivers when it does not hear back in time: a MessageSid seen
+            # before is not queued again (a message put back in the line after its
+            # replica died is, on purpose).
+            sid = params.get("MessageSid", "")
+            if sid and not await self.first_delivery(sid):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             # In the sender's line (Redis) before Twilio hears back: turns keep arrival
             # order across replicas. Everything else happens in the turn, so Twilio gets

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import uuid
 
@@ -171,3 +172,46 @@ def test_rate_limit_off_or_without_redis_lets_everyone_through():
         return [await off.check("x") for _ in range(3)] + [await down.check("x") for _ in range(3)]
 
     assert asyncio.run(scenario()) == [Verdict.ALLOW] * 6
+
+
+def test_what_a_dead_holder_was_handling_is_handled_again_first():
+    queue = replica(lease_seconds=5, poll_seconds=0.02)
+    sender = "whatsapp:+5215500000007"
+    handled = []
+
+    async def scenario():
+        client = queue._redis()
+        for n in (1, 2):
+            await queue.push(sender, {"n": n})
+        # A replica took message 1 off the line, then died: its lease lapses in 300 ms.
+        await client.rpoplpush(queue.queue_key(sender), queue.working_key(sender))
+        await client.set(queue.lease_key(sender), "dead-replica", px=300)
+
+        async def handle(item):
+            handled.append((item["n"], item.get("redeliveries", 0)))
+
+        count = await queue.drain(sender, handle)
+        return count, await client.llen(queue.working_key(sender))
+
+    count, working = asyncio.run(scenario())
+    assert handled == [(1, 1), (2, 0)]  # message 1 again, and still before message 2
+    assert count == 2 and working == 0
+
+
+def test_a_message_that_keeps_killing_its_replica_is_dropped_after_two_redeliveries():
+    queue = replica(lease_seconds=5, poll_seconds=0.02)
+    sender = "whatsapp:+5215500000008"
+    handled = []
+
+    async def scenario():
+        client = queue._redis()
+        await client.rpush(queue.working_key(sender), json.dumps({"n": 1, "redeliveries": 2}))
+        await queue.push(sender, {"n": 2})
+
+        async def handle(item):
+            handled.append(item["n"])
+
+        return await queue.drain(sender, handle)
+
+    assert asyncio.run(scenario()) == 1
+    assert handled == [2]
