@@ -16,7 +16,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import psutil
 import redis
 import requests
 
@@ -76,16 +75,13 @@ def main() -> None:
             ]
             concurrent = [job.result() for job in jobs]
         elapsed = time.perf_counter() - begin
-        rss = {
-            name: psutil.Process(server.process.pid).memory_info().rss / 2**20
-            for name, server in (("rasa", rasa), ("actions", actions))
-        }
+        rss = {"rasa": rasa.rss_mib(), "actions": actions.rss_mib()}
     finally:
         rasa.stop()
         actions.stop()
 
     print(f"model load + server start   {load_seconds:6.1f} s")
-    print(f"RSS rasa server             {rss['rasa']:6.0f} MiB")
+    print(f"RSS rasa server + Duckling  {rss['rasa']:6.0f} MiB")
     print(f"RSS action server           {rss['actions']:6.0f} MiB")
     print(f"sequential p50 / p95        {statistics.median(sequential) * 1000:6.0f} / "
           f"{percentile(sequential, 0.95) * 1000:.0f} ms  ({len(sequential)} msgs)")

@@ -22,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Dict, List
 
-import psutil
 import redis
 import requests
 from twilio.request_validator import RequestValidator
@@ -48,12 +47,6 @@ bench.builtin_twilio.FakeBackedTwilioInput:
 def pct(values: List[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
-
-
-def rss_mib(server: servers.Server) -> float:
-    process = psutil.Process(server.process.pid)
-    tree = [process] + process.children(recursive=True)
-    return sum(p.memory_info().rss for p in tree) / 2**20
 
 
 class Bench:
@@ -160,13 +153,13 @@ def run(setups: List[str], senders: int, messages: int) -> None:
             bench.load("1 worker: WhatsApp channel (ours)", bench.whatsapp(rasa.base))
             bench.load("1 worker: REST channel", bench.rest(rasa.base))
             bench.load("1 worker: Rasa's TwilioInput", bench.builtin_twilio(rasa.base))
-            bench.rows.append(f"| RSS Rasa, 1 worker (incl. Duckling child) | {rss_mib(rasa):.0f} MiB |")
+            bench.rows.append(f"| RSS Rasa, 1 worker (incl. Duckling child) | {rasa.rss_mib():.0f} MiB |")
             rasa.stop()
         if "workers" in setups:
             rasa = bench.rasa("rasa-2-workers", action_url, SANIC_WORKERS="2")
             started.append(rasa)
             bench.load("2 Sanic workers: WhatsApp channel", bench.whatsapp(rasa.base))
-            bench.rows.append(f"| RSS Rasa, 2 workers (all processes) | {rss_mib(rasa):.0f} MiB |")
+            bench.rows.append(f"| RSS Rasa, 2 workers (all processes) | {rasa.rss_mib():.0f} MiB |")
             rasa.stop()
         if "replicas" in setups:
             a, b = bench.rasa("rasa-a", action_url), bench.rasa("rasa-b", action_url)
@@ -178,9 +171,9 @@ def run(setups: List[str], senders: int, messages: int) -> None:
             ).start()
             started.append(balancer)
             bench.load("2 replicas + balancer: WhatsApp channel", bench.whatsapp(f"http://127.0.0.1:{port}"))
-            bench.rows.append(f"| RSS Rasa replicas A + B | {rss_mib(a):.0f} + {rss_mib(b):.0f} MiB |")
-            bench.rows.append(f"| RSS balancer | {rss_mib(balancer):.0f} MiB |")
-        bench.rows.append(f"| RSS action server | {rss_mib(actions):.0f} MiB |")
+            bench.rows.append(f"| RSS Rasa replicas A + B | {a.rss_mib():.0f} + {b.rss_mib():.0f} MiB |")
+            bench.rows.append(f"| RSS balancer | {balancer.rss_mib():.0f} MiB |")
+        bench.rows.append(f"| RSS action server | {actions.rss_mib():.0f} MiB |")
     finally:
         for server in reversed(started):
             server.stop()

@@ -14,8 +14,10 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 FRONT_PORT="${FRONT_PORT:-8080}"
 ACTIONS_FRONT_PORT="${ACTIONS_FRONT_PORT:-5054}"
-export RASA_PORT="$FRONT_PORT" ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_FRONT_PORT/webhook"
-eval "$($PY scripts/env.py)"  # RASA_URL (the console's way in) now points at the balancer
+# Both Rasa servers call the actions' balancer; the console reaches Rasa through the front.
+export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_FRONT_PORT/webhook"
+export RASA_URL="http://127.0.0.1:$FRONT_PORT"
+eval "$($PY scripts/env.py)"
 export RASA_TELEMETRY_ENABLED=false
 
 source scripts/supervise.sh  # pids=(), stopped together on exit

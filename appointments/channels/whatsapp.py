@@ -212,10 +212,14 @@ class WhatsAppInput(InputChannel):
         except Exception:  # noqa: BLE001
             logger.exception("could not store the buttons offered to %s", mask_phone(phone))
 
+    def _agent(self) -> Any:
+        """The agent the Rasa server serves now (replaced when a model is loaded)."""
+        return getattr(self._app.ctx, "agent", None) if self._app else None
+
     def domain_text(self, response_name: str) -> Optional[str]:
         """The first text of a response in the served model's domain, or in domain.yml
         when no model is loaded (Rasa serves on, ignoring messages, if loading failed)."""
-        agent = getattr(self._app.ctx, "agent", None) if self._app else None
+        agent = self._agent()
         if agent is not None and agent.domain is not None:
             responses = agent.domain.responses
         else:
@@ -231,7 +235,7 @@ class WhatsAppInput(InputChannel):
 
     async def _paused(self, phone: str) -> bool:
         """Did the turn hand the conversation to a human (so silence is expected)?"""
-        agent = getattr(self._app.ctx, "agent", None) if self._app else None
+        agent = self._agent()
         try:
             tracker = await agent.tracker_store.retrieve(phone) if agent else None
         except Exception:  # noqa: BLE001

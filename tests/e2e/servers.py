@@ -47,6 +47,14 @@ class Server:
         self.stop()
         raise RuntimeError(f"{self.name} not ready after {timeout}s; see {self.log}")
 
+    def rss_mib(self) -> float:
+        """Resident memory of the process and its children (Duckling, Sanic workers)."""
+        import psutil
+
+        process = psutil.Process(self.process.pid)
+        tree = [process] + process.children(recursive=True)
+        return sum(p.memory_info().rss for p in tree) / 2**20
+
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
