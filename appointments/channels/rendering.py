@@ -1,14 +1,13 @@
-"""Turning a bot message into WhatsApp text, and a numbered reply back into a button.
+"""Turning a bot message into WhatsApp text.
 
-WhatsApp (through Twilio) shows plain text: buttons become a numbered list, and a reply
-with the number or the option's title is mapped back to the button's payload. Texts
+WhatsApp (through Twilio) shows plain text: buttons become a numbered list (a reply
+with the number or the title is read back by `interpret.menu.button_payload`). Texts
 over 1,600 characters (Twilio's limit) are split on paragraph boundaries.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 MAX_LENGTH = 1600
 
@@ -46,19 +45,3 @@ def split(text: str, limit: int = MAX_LENGTH) -> List[str]:
     if current.strip():
         chunks.append(current.strip())
     return chunks
-
-
-def _normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
-
-
-def button_payload(reply: str, buttons: Sequence[Dict[str, Any]]) -> Optional[str]:
-    """The payload of the button a reply picks ("2", "2.", "no"), or None."""
-    answer = _normalize(reply).rstrip(".)")
-    if answer.isdigit() and 1 <= int(answer) <= len(buttons):
-        return buttons[int(answer) - 1].get("payload")
-    for button in buttons:
-        if answer and answer == _normalize(button.get("title", "")):
-            return button.get("payload")
-    return None

@@ -33,7 +33,8 @@ from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
 from appointments.channels.rate_limit import RateLimiter, Verdict
-from appointments.channels.rendering import button_payload, render, split
+from appointments.channels.rendering import render, split
+from appointments.interpret.menu import button_payload
 from appointments.channels.sender_queue import SenderQueue
 from appointments.channels.turns import TurnWorker
 from appointments.channels.twilio_request import PerLoop, form_params, media_count

@@ -4,12 +4,13 @@ Pure Python (no rasa import) so it can be tested and benchmarked on its own; the
 component in `duckling_extractor.py` is a thin wrapper around `SpanishTimeParser`.
 
 What this adds on top of raw Duckling (see shared/reference/duckling-es.md):
-- numeric dates ("15/12", "15/12/2026", "15-12") are rewritten to words, since Duckling's
-  Spanish grammar misreads them;
+- text is first rewritten the way Duckling reads it right (`interpret.date_text`: typos,
+  numeric dates, "en 2 días", a weekday with a bare time...);
 - overlapping candidates are reduced to the ones covering the most text;
 - a weekday that disagrees with an explicit day number ("viernes 12" when the 12th is a
   Saturday) makes Duckling jump months or years ahead: the day number wins and the entity
-  is flagged `weekday_mismatch`;
+  is flagged `weekday_mismatch`, with the coming day of that weekday as
+  `weekday_alternative` so the bot can ask which one was meant;
 - bare hours ("a las 5") are flagged `meridiem_ambiguous`, so the booking rules can read
   them against business hours;
 - a match inside a word ("7P" in the code "K7P-3QX") is dropped;
@@ -24,11 +25,10 @@ from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
+from appointments.interpret.date_text import MONTHS, next_weekday, rewrite, weekday_index
+
 ZONEINFO_DIR = "/usr/share/zoneinfo"
 
-MONTHS = (
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
-).split()
 WEEKDAY_WORDS = re.compile(
     r"\b(lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\b\s*,?\s*",
     re.IGNORECASE,
@@ -48,7 +48,6 @@ TIME_WORD = re.compile(
 MAX_REPEATS = 2
 MAX_RUN = 8
 RUN_GAP = 12  # time words at most this many characters apart are one run
-NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?\b")
 # a weekday directly followed by a day of the month: "viernes 12", "martes 2 de diciembre"
 WEEKDAY_WITH_DAY = re.compile(
     r"\b(lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\s*,?\s*\d{1,2}\b",
@@ -56,33 +55,6 @@ WEEKDAY_WITH_DAY = re.compile(
 )
 
 Entity = Dict[str, Any]
-
-
-def _rewrite_numeric_dates(text: str) -> Tuple[str, List[int]]:
-    """Rewrite "15/12" as "15 de diciembre"; return the new text and, for every
-    character of it (plus one past the end), the index of the original character."""
-    out: List[str] = []
-    index_map: List[int] = []
-    position = 0
-    for match in NUMERIC_DATE.finditer(text):
-        day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
-        if not (1 <= day <= 31 and 1 <= month <= 12):
-            continue
-        out.append(text[position : match.start()])
-        index_map.extend(range(position, match.start()))
-        words = f"{day} de {MONTHS[month - 1]}"
-        if year:
-            words += f" de {int(year) + 2000 if len(year) == 2 else int(year)}"
-        out.append(words)
-        # every rewritten character points into the original match, ends to its end
-        span = match.end() - match.start()
-        index_map.extend(
-            match.start() + min(i * span // len(words), span - 1) for i in range(len(words))
-        )
-        position = match.end()
-    out.append(text[position:])
-    index_map.extend(range(position, len(text) + 1))
-    return "".join(out), index_map
 
 
 def _blank_repeats(text: str) -> str:
@@ -164,7 +136,7 @@ class SpanishTimeParser:
         if not text or not text.strip():
             return []
         now = now.astimezone(self.tz) if now else datetime.now(self.tz)
-        rewritten, index_map = _rewrite_numeric_dates(text)
+        rewritten, index_map = rewrite(text, now.date())
         candidates = [c for c in self._raw_parse(rewritten, now) if c.get("dim") == "time"]
         entities = []
         for candidate in self._longest_non_overlapping(candidates):
@@ -173,6 +145,7 @@ class SpanishTimeParser:
                 continue  # "7P" inside the code "K7P-3QX" is not 7 p.m.
             try:
                 value = self._fix_weekday_mismatch(rewritten, candidate, now)
+                value["read_as"] = rewritten[candidate["start"]:candidate["end"]]
                 entities.append(self._to_entity(text, start, end, value))
             except ValueError:  # "hace 740000 días": year 0, no date anyone can book
                 continue
@@ -202,6 +175,10 @@ class SpanishTimeParser:
             value.get("value", ""))[:10]:
             fixed = dict(best["value"])
             fixed["weekday_mismatch"] = True
+            # the other reading: the coming day with the weekday they wrote
+            weekday = WEEKDAY_WORDS.search(body).group(1)
+            fixed["weekday_alternative"] = next_weekday(
+                now.date(), weekday_index(weekday)).isoformat()
             return fixed
         return value
 

@@ -14,7 +14,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from appointments.nlu.menu_numbers import menu_choice
+from appointments.interpret.menu import menu_choice
 
 
 @DefaultV1Recipe.register(

@@ -17,7 +17,7 @@ from appointments.scheduling.calendar import BusinessCalendar
 # "de la mañana" / "en la mañana" is a part of the day, not "tomorrow".
 _MORNING = re.compile(r"\b(de|en|por|a)\s+la\s+ma[ñn]ana\b", re.IGNORECASE)
 _DATE_WORDS = re.compile(
-    r"\b(hoy|ma[ñn]ana|pasado|lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo"
+    r"\b(hoy|ayer|anteayer|ma[ñn]ana|pasado|lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo"
     r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept?iembre|octubre|noviembre"
     r"|diciembre|semana|mes|d[ií]a)\b|\b\d{1,2}\s*(de\s+(?!la\b)|/|-)|\b(el|del)\s+\d{1,2}\b",
     re.IGNORECASE,
@@ -30,6 +30,7 @@ class RequestedTime:
     at: Optional[time] = None
     window: Optional[Tuple[time, time]] = None
     weekday_mismatch: bool = False
+    weekday_alternative: Optional[date] = None  # the other reading of a mismatch
 
     @property
     def is_empty(self) -> bool:
@@ -49,10 +50,18 @@ def _parse(iso: Optional[str], calendar: BusinessCalendar) -> Optional[datetime]
         return None
 
 
+def _alternative(value: Any) -> Optional[date]:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _read_one(entity: Dict[str, Any], calendar: BusinessCalendar) -> RequestedTime:
     info = entity.get("additional_info") or {}
-    text = entity.get("text") or ""
+    text = info.get("read_as") or entity.get("text") or ""  # as rewritten for Duckling
     mismatch = bool(info.get("weekday_mismatch"))
+    alternative = _alternative(info.get("weekday_alternative"))
     if info.get("type") == "interval":
         start = _parse((info.get("from") or {}).get("value"), calendar)
         end = _parse((info.get("to") or {}).get("value"), calendar)
@@ -60,8 +69,8 @@ def _read_one(entity: Dict[str, Any], calendar: BusinessCalendar) -> RequestedTi
             return RequestedTime()
         day = start.date() if _mentions_date(text) else None
         if end is not None and end.date() == start.date():
-            return RequestedTime(day, None, (start.time(), end.time()), mismatch)
-        return RequestedTime(day, None, None, mismatch)
+            return RequestedTime(day, None, (start.time(), end.time()), mismatch, alternative)
+        return RequestedTime(day, None, None, mismatch, alternative)
     moment = _parse(info.get("value") or entity.get("value"), calendar)
     if moment is None:
         return RequestedTime()
@@ -75,9 +84,9 @@ def _read_one(entity: Dict[str, Any], calendar: BusinessCalendar) -> RequestedTi
             at = calendar.resolve_hour(reference_day, hour, moment.minute, False)
         else:
             at = time(hour, moment.minute)
-        return RequestedTime(day, at, None, mismatch)
+        return RequestedTime(day, at, None, mismatch, alternative)
     # day, week, month...: the first day it names
-    return RequestedTime(moment.date(), None, None, mismatch)
+    return RequestedTime(moment.date(), None, None, mismatch, alternative)
 
 
 def read_requested_time(
@@ -88,6 +97,7 @@ def read_requested_time(
     at: Optional[time] = None
     window: Optional[Tuple[time, time]] = None
     mismatch = False
+    alternative: Optional[date] = None
     for entity in entities:
         if entity.get("entity") != "time":
             continue
@@ -96,6 +106,7 @@ def read_requested_time(
         at = at or one.at
         window = window or one.window
         mismatch = mismatch or one.weekday_mismatch
+        alternative = alternative or one.weekday_alternative
     if day is not None and at is not None and window is not None:
         window = None
-    return RequestedTime(day, at, window, mismatch)
+    return RequestedTime(day, at, window, mismatch, alternative)

@@ -1,7 +1,8 @@
 """WhatsApp text: numbered buttons, replies mapped back, Twilio's 1,600-character limit."""
 import pytest
 
-from appointments.channels.rendering import MAX_LENGTH, button_payload, render, split
+from appointments.channels.rendering import MAX_LENGTH, render, split
+from appointments.interpret.menu import button_payload
 from appointments.storage.message_log import mask_phone
 
 YES_NO = [{"title": "Sí, confirmar", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
