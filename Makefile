@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install redis browser train run run-replicas shell test validate pytest test-stories evaluate export-conversation bench clean
+.PHONY: help install redis browser train run run-replicas shell test validate pytest conversations test-stories evaluate export-conversation bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ pytest: redis browser train ## Unit and integration tests (real Redis, PostgreSQ
 	@$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: something is wrong" >&2; fi; \
 	exit $$status
+
+conversations: redis train ## Play tests/conversations/*.yml through the real stack; print the success rate
+	@$(BIN)/python -m pytest -q -s tests/conversations
 
 test-stories: train ## Conversation tests: tests/test_stories.yml must be predicted exactly
 	NLU_REFERENCE_TIME=2026-11-25T10:00:00-06:00 $(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \

@@ -12,11 +12,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import formatting, services
+from actions import formatting, reply_context, services
 from actions.slot_state import parse_day
 
-MAX_DAYS = 5
-MAX_TIMES = 10
+MAX_DAYS = 6  # a week of opening days, Saturday included
 OFFERED = "offered_options"
 
 
@@ -28,6 +27,15 @@ class ActionAskAppointmentDate(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         service = services.appointment_service()
+        offered = [v for v in tracker.get_slot(OFFERED) or [] if "T" not in v]
+        if 2 <= len(offered) <= 3:  # the weekday and the date did not match: which one?
+            days = [parse_day(v) for v in offered]
+            dispatcher.utter_message(
+                response="utter_ask_date_which",
+                first=formatting.day_text(days[0]), second=formatting.day_text(days[-1]),
+                options=formatting.numbered(formatting.day_text(d) for d in days),
+            )
+            return [SlotSet(OFFERED, offered)]
         days = service.days_with_space(limit=MAX_DAYS)
         if not days:
             dispatcher.utter_message(
@@ -35,8 +43,10 @@ class ActionAskAppointmentDate(Action):
                 horizon_days=service.calendar.horizon_days,
             )
             return [SlotSet(OFFERED, None)]
+        rescheduling = (tracker.active_loop or {}).get("name") == "reschedule_form"
         dispatcher.utter_message(
-            response="utter_ask_date_with_days",
+            response="utter_ask_date_for_reschedule" if rescheduling else "utter_ask_date_with_days",
+            selected_appointment_text=tracker.get_slot("selected_appointment_text") or "",
             options=formatting.numbered(formatting.day_text(day) for day, _ in days),
         )
         return [SlotSet(OFFERED, [day.isoformat() for day, _ in days])]
@@ -59,14 +69,20 @@ class ActionAskAppointmentTime(Action):
             if "T" in value and value.startswith(day.isoformat())
         ]
         if not offered:
-            offered = [slot.isoformat() for slot in service.free_slots(day)[:MAX_TIMES]]
-        dispatcher.utter_message(
-            response="utter_ask_time_with_options",
-            date_text=formatting.day_text(day),
-            options=formatting.numbered(
-                formatting.time_text(datetime.fromisoformat(value)) for value in offered
-            ),
-        )
+            offered = [slot.isoformat() for slot in service.free_slots(day)]
+        moments = [datetime.fromisoformat(value) for value in offered]
+        if reply_context.times_are_numbered(len(moments)):
+            dispatcher.utter_message(
+                response="utter_ask_time_numbered",
+                date_text=formatting.day_text(day),
+                options=formatting.numbered(formatting.time_text(m) for m in moments),
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_ask_time_grouped",
+                date_text=formatting.day_text(day),
+                options=formatting.grouped_times(moments),
+            )
         return [SlotSet(OFFERED, offered)]
 
 

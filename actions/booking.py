@@ -8,10 +8,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import formatting, services
-from actions.form_validation import AppointmentFormValidation
-from actions.slot_state import combine, parse_day, parse_time, reset_flow
+from actions import answer_checks, formatting, services
+from actions.form_validation import LAST_CODE, AppointmentFormValidation
+from actions.slot_state import combine, menu_if_asked, parse_day, parse_time, reset_flow
 from appointments.scheduling import SlotUnavailable
+
+DATE = "appointment_date"
 
 
 class ValidateBookingForm(AppointmentFormValidation):
@@ -31,21 +33,20 @@ class ActionBookAppointment(Action):
         at = parse_time(tracker.get_slot("appointment_time"))
         if tracker.get_slot("booking_confirmed") is not True or day is None or at is None:
             dispatcher.utter_message(response="utter_booking_discarded")
-            return reset_flow()
+            return reset_flow() + menu_if_asked(dispatcher, tracker)
         service = services.appointment_service()
         start = combine(service.calendar, day, at)
         try:
             appointment = service.book(tracker.sender_id, start)
-        except SlotUnavailable as clash:
+        except SlotUnavailable:
             # Someone else took the slot between the question and the "sí": offer the
             # nearest free ones and go back to the time question with them listed.
-            dispatcher.utter_message(response=f"utter_time_{clash.reason.value}")
-            alternatives = service.nearest_free_slots(start, limit=4)
+            checked = answer_checks.check_time(dispatcher, day, at)
             return [
-                SlotSet("appointment_date", day.isoformat()),  # kept when the form restarts
+                SlotSet("appointment_date", day.isoformat() if DATE not in checked else None),
                 SlotSet("appointment_time", None),
                 SlotSet("booking_confirmed", None),
-                SlotSet("offered_options", [slot.isoformat() for slot in alternatives]),
+                SlotSet("offered_options", checked.get("offered_options")),
                 FollowupAction("booking_form"),
             ]
         except SQLAlchemyError:
@@ -57,4 +58,4 @@ class ActionBookAppointment(Action):
             date_text=formatting.day_text(appointment.start.date()),
             time=formatting.time_text(appointment.start),
         )
-        return reset_flow()
+        return reset_flow() + [SlotSet(LAST_CODE, appointment.code)]

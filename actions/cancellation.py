@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.form_validation import AppointmentFormValidation
 from actions.outcomes import apply_change
-from actions.slot_state import reset_flow
+from actions.slot_state import menu_if_asked, reset_flow
 
 
 class ValidateCancellationForm(AppointmentFormValidation):
@@ -29,7 +29,7 @@ class ActionCancelAppointment(Action):
         code = tracker.get_slot("appointment_code")
         if tracker.get_slot("cancellation_confirmed") is not True or not code:
             dispatcher.utter_message(response="utter_cancellation_discarded")
-            return reset_flow()
+            return reset_flow() + menu_if_asked(dispatcher, tracker)
         return apply_change(
             dispatcher,
             code,

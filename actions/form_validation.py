@@ -1,18 +1,19 @@
 """One way to read and check form answers, shared by the booking, cancellation and
 reschedule forms.
 
-Each form answer can arrive as a numbered option ("2"), a Duckling `time` entity
-("mañana a las 5"), an `appointment_code` entity, or a yes/no. The validation action
-reads whatever the message holds for the form's slots, checks it against the scheduling
-rules, and explains any problem in the user's words.
+Every answer is read against the question the bot just asked (`requested_slot` and the
+options it listed): a greeting, "hmm" or thanks get a short answer and the same
+question again; "ya no" / "olvídalo" leave the flow and say nothing changed; at the
+confirmation, "no, a las 5" changes the time instead of cancelling; a listed option can
+be picked by position, hour, weekday, date, code or "cualquiera"
+(`appointments.interpret`). What the answer holds is then checked against the
+scheduling rules (`actions.answer_checks`), and any problem explained.
 
 Returning no slot at all when nothing fits lets Rasa reject the form, so rules can
-handle a change of topic ("mejor cancela mi cita"); an answer that was meant for the
-form but can't be used gets an explanation and the question again.
+handle a change of topic ("mejor cancela mi cita").
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -20,29 +21,23 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import formatting, services
+from actions import answer_checks, formatting, reply_context, services
 from actions.slot_state import (
     DISPLAY_SLOTS,
     REQUESTED_SLOT,
-    combine,
     parse_day,
-    parse_time,
     slots_set_since_last_user_message,
 )
-from appointments.nlu.options import pick_option
+from appointments.interpret.choices import read_choice, wants_first
+from appointments.interpret.replies import GREET, HESITATE, LEAVE, THANK, read_interjection
+from appointments.interpret.text import normalize
+from appointments.interpret.yes_no import read_yes_no
 from appointments.nlu.requested_time import read_requested_time
-from appointments.scheduling import (
-    AppointmentNotActive,
-    AppointmentNotFound,
-    Unavailability,
-    normalize_code,
-)
+from appointments.scheduling import normalize_code
 
-DATE, TIME, CODE = "appointment_date", "appointment_time", "appointment_code"
+DATE, TIME, CODE = reply_context.DATE, reply_context.TIME, reply_context.CODE
 OFFERED = "offered_options"
-YES_NO = (True, False)  # the order of the Sí/No buttons
-# Reasons explained with utter_time_<reason>; the others are about the day (utter_date_*).
-TIME_REASONS = {"past", "too_soon", "outside_hours", "off_grid", "taken"}
+LAST_CODE = "last_appointment_code"
 
 # Intents that mean "I want something else": nothing is extracted, Rasa rejects the form
 # and the rules in data/rules/ take over.
@@ -56,6 +51,8 @@ NOT_UNDERSTOOD = {
     TIME: "utter_time_not_understood",
     CODE: "utter_code_invalid",
 }
+# "cámbiala", "cancélala", "muévela", "esa cita": the appointment just talked about.
+REFERS_BACK = ("ala ", "ela ", "esa cita", "la cita que", "esa misma", "la que acabo")
 
 
 class AppointmentFormValidation(Action):
@@ -82,79 +79,189 @@ class AppointmentFormValidation(Action):
                 if slot not in kept and value is not None:
                     updates[slot] = None
                     current[slot] = None
-        found = self.extract(tracker, requested, current)
+        else:
+            aside = self.read_aside(dispatcher, tracker, requested)
+            if aside is not None:
+                return aside
+        found = self.extract(dispatcher, tracker, requested, current)
         if not found:
             intent = (tracker.latest_message.get("intent") or {}).get("name")
             if requested in NOT_UNDERSTOOD and intent not in TOPIC_CHANGES:
                 dispatcher.utter_message(response=NOT_UNDERSTOOD[requested])
                 updates[requested] = None
             return [SlotSet(k, v) for k, v in updates.items()]
+        alternative = found.pop("_weekday_alternative", None)
         current.update(found)
         updates.update(found)
-        updates.update(self.validate(dispatcher, tracker, current, found))
+        updates.update(answer_checks.validate(dispatcher, tracker, current, found, alternative))
         return [SlotSet(k, v) for k, v in updates.items()]
+
+    # --- replies that are not an answer ----------------------------------------------
+
+    def read_aside(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: Text
+    ) -> Optional[List[EventType]]:
+        """Leaving, greeting, hesitating or thanking in the middle of a question: the
+        events to return, or None when the reply is meant as an answer."""
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        intent = (message.get("intent") or {}).get("name")
+        if requested == self.confirmation_slot and read_yes_no(text).bare:
+            return None
+        kind = read_interjection(text)
+        if kind is None and normalize(text) in ("si", "ok", "va", "sale", "aja"):
+            kind = HESITATE  # a yes to a question that is not yes/no
+        if kind == LEAVE:
+            said = normalize(text)
+            if said.startswith("cancel") and self.form != "booking_form":
+                return None  # "cancela" while changing: the rules decide
+            if intent == "show_menu" or said in ("menu", "inicio", "al inicio"):
+                return []  # the menu rule leaves the form and shows the menu
+            return [SlotSet(self.confirmation_slot, False), SlotSet(REQUESTED_SLOT, None)]
+        if kind in (GREET, HESITATE, THANK):
+            if kind == HESITATE and message.get("entities"):
+                return None
+            options = tracker.get_slot(OFFERED) or []
+            hint = "_options" if kind == HESITATE and options and requested in (DATE, TIME) else ""
+            dispatcher.utter_message(response=f"utter_aside_{kind}{hint}")
+            return [SlotSet(requested, None)]
+        return None
 
     # --- extraction ------------------------------------------------------------------
 
     def extract(
-        self, tracker: Tracker, requested: Optional[Text], current: Dict[Text, Any]
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        requested: Optional[Text],
+        current: Dict[Text, Any],
     ) -> Dict[Text, Any]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         entities = message.get("entities") or []
         intent = (message.get("intent") or {}).get("name")
-
-        if requested == self.confirmation_slot:
-            answer = self._yes_no(intent, text)
-            if answer is not None:
-                return {self.confirmation_slot: answer}
-        picked = self._picked_option(requested, text, current)
-        if picked:
-            return picked
-
+        service = services.appointment_service()
         found: Dict[Text, Any] = {}
-        if CODE in self.required:
-            codes = [e.get("value") for e in entities if e.get("entity") == CODE]
-            code = next(filter(None, map(normalize_code, codes)), None)
-            if code:
-                found[CODE] = code
+
+        if CODE in self.required and not current.get(CODE):
+            found.update(self._which_appointment(tracker, requested, text, entities))
+            if found.get(CODE) and requested in (CODE, None):
+                entities = self._without_old_moment(entities, found[CODE], tracker.sender_id)
+        if requested in (DATE, TIME) or (requested is None and DATE in self.required):
+            if wants_first(text) and not entities:
+                found.update(self._first_free(requested, current))
+                return found
+        if requested in (DATE, TIME, CODE) and requested not in found:
+            picked = self._picked_option(dispatcher, tracker, requested, text, current)
+            if picked is not None:
+                return picked
         if DATE in self.required:
-            wanted = read_requested_time(entities, services.appointment_service().calendar)
+            wanted = read_requested_time(entities, service.calendar)
             if wanted.day is not None:
                 found[DATE] = wanted.day.isoformat()
+                if wanted.weekday_mismatch and wanted.weekday_alternative:
+                    found["_weekday_alternative"] = wanted.weekday_alternative.isoformat()
             if wanted.at is not None:
                 found[TIME] = formatting.time_text(wanted.at)
             if wanted.window is not None:
                 found[OFFERED] = self._slots_in_window(wanted, current)
-        if found and requested == self.confirmation_slot:
-            # A new date or time at the confirmation step: ask to confirm again.
-            found[self.confirmation_slot] = None
+        if requested == self.confirmation_slot:
+            answer = self._yes_no(intent, text)
+            if any(k in found for k in (DATE, TIME, OFFERED)):
+                found[self.confirmation_slot] = None  # a new date or time: confirm again
+            elif answer is not None:
+                found[self.confirmation_slot] = answer
         return found
 
-    @staticmethod
-    def _yes_no(intent: Optional[Text], text: Text) -> Optional[bool]:
-        if intent == "affirm":
+    def _yes_no(self, intent: Optional[Text], text: Text) -> Optional[bool]:
+        answer = read_yes_no(text).answer
+        if answer is not None:
+            return answer
+        if intent == "affirm" or (self.form == "cancellation_form"
+                                  and intent == "cancel_appointment"):
             return True
         if intent == "deny":
             return False
-        index = pick_option(text, len(YES_NO))
-        return None if index is None else YES_NO[index]
+        return None
+
+    def _picked_option(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        requested: Text,
+        text: Text,
+        current: Dict[Text, Any],
+    ) -> Optional[Dict[Text, Any]]:
+        offered = current.get(OFFERED) or []
+        if not offered:
+            return None
+        today = services.appointment_service().calendar.today(services.appointment_service().now())
+        options = reply_context.options(offered, tracker.sender_id, codes=requested == CODE)
+        choice = read_choice(text, options, reply_context.numbered(requested, offered), today)
+        if choice.ambiguous:
+            dispatcher.utter_message(response="utter_which_one")
+            return {requested: None, OFFERED: [offered[i] for i in choice.candidates]}
+        if choice.index is None:
+            return None
+        value = offered[choice.index]
+        if requested == CODE:
+            return {CODE: value}
+        if "T" in value:  # a full slot: date and time at once
+            option = options[choice.index]
+            return {DATE: option.day.isoformat(), TIME: formatting.time_text(option.at)}
+        return {DATE: value}
+
+    def _which_appointment(
+        self, tracker: Tracker, requested: Optional[Text], text: Text, entities: List[Dict]
+    ) -> Dict[Text, Any]:
+        """The appointment a message names: its code, a description of one of the
+        user's appointments ("la del martes"), the one just booked ("cámbiala"), or the
+        only one there is."""
+        codes = [e.get("value") for e in entities if e.get("entity") == CODE]
+        code = next(filter(None, map(normalize_code, codes)), None)
+        if code:
+            return {CODE: code}
+        if requested not in (None, CODE):
+            return {}
+        upcoming = reply_context.upcoming_by_code(tracker.sender_id)
+        if not upcoming:
+            return {}
+        if requested is None:
+            values = list(upcoming)
+            today = services.appointment_service().calendar.today(services.appointment_service().now())
+            choice = read_choice(text, reply_context.options(values, tracker.sender_id, True),
+                                 numbered=False, today=today)
+            if choice.index is not None:
+                return {CODE: values[choice.index]}
+            last = tracker.get_slot(LAST_CODE)
+            if last in upcoming and any(m in f"{normalize(text)} " for m in REFERS_BACK):
+                return {CODE: last}
+            if len(upcoming) == 1:
+                return {CODE: values[0]}
+        return {}
 
     @staticmethod
-    def _picked_option(
-        requested: Optional[Text], text: Text, current: Dict[Text, Any]
-    ) -> Dict[Text, Any]:
-        offered = current.get(OFFERED) or []
-        index = pick_option(text, len(offered))
-        if index is None or requested not in (DATE, TIME, CODE):
+    def _without_old_moment(entities: List[Dict], code: Text, phone: Text) -> List[Dict]:
+        """'cambia la del jueves para el viernes': "jueves" names the old appointment."""
+        appointment = reply_context.upcoming_by_code(phone).get(code)
+        if appointment is None:
+            return entities
+        old_day = appointment.start.date().isoformat()
+        times = [e for e in entities if e.get("entity") == "time"]
+        if len(times) < 2:
+            return entities
+        return [e for e in entities
+                if not (e.get("entity") == "time" and str(e.get("value", ""))[:10] == old_day)]
+
+    def _first_free(self, requested: Optional[Text], current: Dict[Text, Any]) -> Dict[Text, Any]:
+        """"cualquiera", "lo antes posible": the first free slot of the day being
+        chosen, or the first free slot at all."""
+        service = services.appointment_service()
+        day = parse_day(current.get(DATE)) if requested == TIME else None
+        slots = service.free_slots(day)[:1] if day else service.next_free_slots(1)
+        if not slots:
             return {}
-        choice = offered[index]
-        if requested == CODE:
-            return {CODE: choice}
-        if "T" in choice:  # a full slot: date and time at once
-            moment = datetime.fromisoformat(choice)
-            return {DATE: moment.date().isoformat(), TIME: formatting.time_text(moment)}
-        return {DATE: choice}
+        return {DATE: slots[0].date().isoformat(), TIME: formatting.time_text(slots[0])}
 
     def _slots_in_window(self, wanted: Any, current: Dict[Text, Any]) -> List[str]:
         day = wanted.day or parse_day(current.get(DATE))
@@ -162,105 +269,3 @@ class AppointmentFormValidation(Action):
             return []
         free = services.appointment_service().free_slots(day, window=wanted.window)
         return [slot.isoformat() for slot in free]
-
-    # --- validation ------------------------------------------------------------------
-
-    def validate(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        current: Dict[Text, Any],
-        found: Dict[Text, Any],
-    ) -> Dict[Text, Any]:
-        result: Dict[Text, Any] = {}
-        if CODE in found:
-            result.update(self._validate_code(dispatcher, tracker.sender_id, found[CODE]))
-        if DATE in found:
-            result.update(self._validate_date(dispatcher, tracker, found[DATE]))
-        day = parse_day(result.get(DATE, current.get(DATE)))
-        at = parse_time(current.get(TIME))
-        if day is not None and at is not None and (TIME in found or DATE in found):
-            result.update(self._validate_time(dispatcher, day, at))
-        return result
-
-    def _validate_code(
-        self, dispatcher: CollectingDispatcher, phone: Text, code: Text
-    ) -> Dict[Text, Any]:
-        service = services.appointment_service()
-        try:
-            appointment = service.find(phone, code)
-            if appointment.status != "booked" or appointment.start <= service.now():
-                raise AppointmentNotActive(code)
-        except AppointmentNotFound:
-            dispatcher.utter_message(response="utter_code_not_found", code=code)
-            return {CODE: None}
-        except AppointmentNotActive:
-            dispatcher.utter_message(response="utter_appointment_not_active", code=code)
-            return {CODE: None}
-        return {
-            CODE: appointment.code,
-            "selected_appointment_text": formatting.moment_text(appointment.start),
-            OFFERED: None,
-        }
-
-    def _validate_date(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, value: Text
-    ) -> Dict[Text, Any]:
-        service = services.appointment_service()
-        calendar = service.calendar
-        day = parse_day(value)
-        if day is None:
-            dispatcher.utter_message(response="utter_date_not_understood")
-            return {DATE: None}
-        reason = calendar.check_day(day, service.now())
-        if reason is None and not service.free_slots(day):
-            reason = Unavailability.FULL_DAY
-        if reason is not None:
-            dispatcher.utter_message(
-                response=f"utter_date_{reason.value}",
-                date_text=formatting.day_text(day),
-                holiday=calendar.holiday_name(day) or "",
-                horizon_days=calendar.horizon_days,
-            )
-            return {DATE: None, TIME: None, "appointment_date_text": None}
-        entities = (tracker.latest_message or {}).get("entities") or []
-        if any((e.get("additional_info") or {}).get("weekday_mismatch") for e in entities):
-            dispatcher.utter_message(
-                response="utter_weekday_mismatch", date_text=formatting.day_text(day)
-            )
-        return {DATE: day.isoformat(), "appointment_date_text": formatting.day_text(day)}
-
-    def _validate_time(
-        self, dispatcher: CollectingDispatcher, day: date, at: time
-    ) -> Dict[Text, Any]:
-        service = services.appointment_service()
-        start = combine(service.calendar, day, at)
-        reason = service.check_slot(start)
-        if reason is None:
-            return {TIME: formatting.time_text(at), OFFERED: None}
-        hours = service.calendar.opening_hours(day)
-        day_level = reason.value not in TIME_REASONS
-        dispatcher.utter_message(
-            response=f"utter_{'date' if day_level else 'time'}_{reason.value}",
-            date_text=formatting.day_text(day),
-            holiday=service.calendar.holiday_name(day) or "",
-            horizon_days=service.calendar.horizon_days,
-            min_notice_minutes=int(service.calendar.min_notice.total_seconds() // 60),
-            slot_minutes=service.calendar.slot_minutes,
-            opening_hours=(
-                f"{formatting.time_text(hours[0])}–{formatting.time_text(hours[1])}"
-                if hours
-                else ""
-            ),
-        )
-        alternatives = service.nearest_free_slots(start, limit=4)
-        if alternatives:
-            same_day = all(slot.date() == day for slot in alternatives)
-            label = formatting.time_text if same_day else formatting.moment_text
-            dispatcher.utter_message(
-                response="utter_alternatives",
-                options=formatting.numbered(label(slot) for slot in alternatives),
-            )
-        else:
-            dispatcher.utter_message(response="utter_no_alternatives")
-        return {TIME: None, OFFERED: [slot.isoformat() for slot in alternatives]}

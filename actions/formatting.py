@@ -11,6 +11,8 @@ from typing import Any, Iterable
 from babel.dates import format_date
 
 LOCALE = "es_MX"
+# Labels of the two halves of a day in a time list (the sentence around it is in domain.yml).
+MORNING, AFTERNOON = "Mañana", "Tarde"
 
 
 def day_text(day: date) -> str:
@@ -26,6 +28,23 @@ def time_text(moment: time | datetime) -> str:
 def moment_text(moment: datetime) -> str:
     """'jueves 26 de noviembre, 17:00'"""
     return f"{day_text(moment.date())}, {time_text(moment)}"
+
+
+def day_time_text(moment: datetime) -> str:
+    """'jueves 26 de noviembre a las 17:00'"""
+    return f"{day_text(moment.date())} a las {time_text(moment)}"
+
+
+def grouped_times(moments: Iterable[datetime]) -> str:
+    """'Mañana: 09:00, 09:30\nTarde: 12:00, 16:30' — a whole day at a glance."""
+    groups: dict = {}
+    for moment in moments:
+        groups.setdefault(moment.hour < 12, []).append(time_text(moment))
+    lines = []
+    for morning, label in ((True, MORNING), (False, AFTERNOON)):
+        if groups.get(morning):
+            lines.append(f"{label}: {', '.join(groups[morning])}")
+    return "\n".join(lines)
 
 
 def numbered(lines: Iterable[str]) -> str:

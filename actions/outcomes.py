@@ -27,7 +27,11 @@ def apply_change(
     try:
         appointment = change()
     except SlotUnavailable as clash:
-        dispatcher.utter_message(response=f"utter_time_{clash.reason.value}")
+        dispatcher.utter_message(
+            response=f"utter_time_{clash.reason.value}",
+            date_text=formatting.day_text(clash.start.date()) if clash.start else "",
+            time=formatting.time_text(clash.start) if clash.start else "",
+        )
         dispatcher.utter_message(response="utter_reschedule_discarded")
     except AppointmentNotFound:
         dispatcher.utter_message(response="utter_code_not_found", code=code)

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import services
 from actions.form_validation import AppointmentFormValidation
 from actions.outcomes import apply_change
-from actions.slot_state import combine, parse_day, parse_time, reset_flow
+from actions.slot_state import menu_if_asked, combine, parse_day, parse_time, reset_flow
 
 
 class ValidateRescheduleForm(AppointmentFormValidation):
@@ -33,7 +33,7 @@ class ActionRescheduleAppointment(Action):
         confirmed = tracker.get_slot("reschedule_confirmed") is True
         if not (confirmed and code and day and at):
             dispatcher.utter_message(response="utter_reschedule_discarded")
-            return reset_flow()
+            return reset_flow() + menu_if_asked(dispatcher, tracker)
         service = services.appointment_service()
         new_start = combine(service.calendar, day, at)
         return apply_change(

@@ -52,3 +52,11 @@ def slots_set_since_last_user_message(tracker: Tracker) -> Set[Text]:
 def reset_flow() -> List[EventType]:
     """Clear every slot of the booking, cancellation and reschedule flows."""
     return [SlotSet(slot, None) for slot in FLOW_SLOTS]
+
+
+def menu_if_asked(dispatcher: Any, tracker: Tracker) -> List[EventType]:
+    """Leaving a flow with "menú": show the menu after saying nothing changed."""
+    text = " ".join((tracker.latest_message.get("text") or "").lower().split())
+    if text.strip("¡!¿?. ") in ("menu", "menú", "inicio", "al inicio"):
+        dispatcher.utter_message(response="utter_menu")
+    return []

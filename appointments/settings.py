@@ -146,8 +146,8 @@ class Settings:
     handoff_timeout_minutes: int = 240
     fallbacks_before_handoff: int = 3
     rasa_url: str = "http://127.0.0.1:5005"
-    # Fixed "now" for reading relative dates ("mañana"), for reproducible NLU evaluation
-    # (`make test-stories`); unset in production.
+    # Fixed "now" for reading relative dates ("mañana") and for the business rules, for
+    # reproducible tests (`make test-stories`, the conversation suite); unset in production.
     nlu_reference_time: Optional[datetime] = None
 
     @property

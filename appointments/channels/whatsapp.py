@@ -33,6 +33,7 @@ from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
 from appointments.channels.rate_limit import RateLimiter, Verdict
+from appointments.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
 from appointments.channels.rendering import render, split
 from appointments.interpret.menu import button_payload
 from appointments.channels.sender_queue import SenderQueue
@@ -42,6 +43,7 @@ from appointments.redis_retry import async_client
 from appointments.channels.twilio_sender import TwilioSender
 from appointments.settings import PROJECT_ROOT, Settings
 from appointments.storage.database import create_database_engine, create_schema
+from appointments.storage.handoff_repository import SqlHandoffRepository
 from appointments.storage.message_log import INBOUND, OUTBOUND, SqlMessageLog, mask_phone
 
 logger = logging.getLogger(__name__)
@@ -109,6 +111,7 @@ class WhatsAppInput(InputChannel):
         )
         self._redis: PerLoop[Any] = PerLoop(self._new_redis)
         self._log: Optional[SqlMessageLog] = None
+        self.wait = HandoffWait(self._agent, lambda: SqlHandoffRepository(self.message_log().engine))
         self._app: Optional[Sanic] = None  # the Rasa server; its ctx.agent has the domain
         self._file_responses: Optional[Dict[str, Any]] = None
         self.keys = f"{settings.redis_key_prefix}:twilio"  # Redis keys of this channel
@@ -306,9 +309,12 @@ class WhatsAppInput(InputChannel):
         failed = False
         async with self.turns.slot():
             try:
+                await self.wait.before(phone, text)
                 await on_new_message(
                     UserMessage(text, output, phone, input_channel=self.name(), metadata=metadata)
                 )
+                if await self.wait.should_acknowledge(phone):
+                    output.messages.append({"text": self.domain_text(ACKNOWLEDGEMENT)})
             except Exception:  # noqa: BLE001
                 failed = True
                 logger.exception("turn failed for %s", mask_phone(phone))

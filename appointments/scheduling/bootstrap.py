@@ -11,6 +11,15 @@ from appointments.storage.database import create_database_engine, create_schema
 from appointments.storage.repository import SqlAppointmentRepository
 
 
+def _clock(settings: Settings, calendar: BusinessCalendar) -> Callable[[], datetime]:
+    """The real clock, or the fixed "now" of NLU_REFERENCE_TIME (tests only), so the
+    business rules and the date reader agree on what "mañana" is."""
+    fixed = settings.nlu_reference_time
+    if fixed is not None:
+        return lambda: fixed
+    return lambda: datetime.now(calendar.tz)
+
+
 def build_service(
     settings: Settings, clock: Optional[Callable[[], datetime]] = None
 ) -> AppointmentService:
@@ -20,5 +29,5 @@ def build_service(
     return AppointmentService(
         calendar,
         SqlAppointmentRepository(engine, calendar.tz),
-        clock or (lambda: datetime.now(calendar.tz)),
+        clock or _clock(settings, calendar),
     )

@@ -61,10 +61,10 @@ def test_a_taken_time_offers_the_nearest_free_ones(phone, wired):
     booking = {"requested_slot": "appointment_time", "appointment_date": "2026-11-26"}
     slots, said, messages = run(ValidateBookingForm(), tracker(phone, "a las 5", slots=booking))
     assert slots["appointment_time"] is None
-    assert said == ["utter_time_taken", "utter_alternatives"]
+    assert said == ["utter_time_taken"]  # the time question then lists the alternatives
+    assert (messages[0]["date_text"], messages[0]["time"]) == ("jueves 26 de noviembre", "17:00")
     # the four closest to 17:00 that day (17:30 is the last slot: they close at 18:00)
-    assert messages[1]["options"] == "1. 15:30\n2. 16:00\n3. 16:30\n4. 17:30"
-    assert slots["offered_options"][0] == "2026-11-26T15:30:00-06:00"
+    assert [v[11:16] for v in slots["offered_options"]] == ["15:30", "16:00", "16:30", "17:30"]
 
 
 def test_a_number_picks_the_offered_slot(phone):
@@ -89,10 +89,51 @@ def test_a_holiday_is_explained(phone):
 
 def test_an_answer_that_is_not_a_date_is_asked_again(phone):
     slots, said, _ = run(
-        ValidateBookingForm(), tracker(phone, "el que sea", slots={"requested_slot": "appointment_date"})
+        ValidateBookingForm(), tracker(phone, "el azul", slots={"requested_slot": "appointment_date"})
     )
     assert slots == {"appointment_date": None}
     assert said == ["utter_date_not_understood"]
+
+
+def test_any_day_takes_the_first_free_slot(phone):
+    slots, said, _ = run(
+        ValidateBookingForm(), tracker(phone, "el que sea", slots={"requested_slot": "appointment_date"})
+    )
+    assert (slots["appointment_date"], slots["appointment_time"]) == ("2026-11-25", "11:00")
+    assert said == []
+
+
+def test_a_greeting_mid_question_keeps_what_was_given_and_asks_again(phone):
+    booking = {"requested_slot": "appointment_time", "appointment_date": "2026-11-26"}
+    slots, said, _ = run(ValidateBookingForm(), tracker(phone, "hola?", "greet", booking))
+    assert slots == {"appointment_time": None} and said == ["utter_aside_greet"]
+
+
+def test_leaving_mid_question_ends_the_form_without_booking(phone):
+    booking = {"requested_slot": "appointment_time", "appointment_date": "2026-11-26"}
+    slots, said, _ = run(ValidateBookingForm(), tracker(phone, "ya no, gracias", "deny", booking))
+    assert slots == {"booking_confirmed": False, "requested_slot": None} and said == []
+
+
+def test_no_with_a_new_time_at_the_confirmation_changes_the_time(phone):
+    booking = {"requested_slot": "booking_confirmed", "appointment_date": "2026-11-26",
+               "appointment_time": "16:30"}
+    slots, said, _ = run(ValidateBookingForm(), tracker(phone, "no, a las 5", "deny", booking))
+    assert slots["appointment_time"] == "17:00" and slots["booking_confirmed"] is None
+
+
+def test_a_weekday_that_does_not_match_the_date_is_asked_about(phone):
+    slots, said, _ = run(ValidateBookingForm(), tracker(
+        phone, "el viernes 12 de diciembre", slots={"requested_slot": "appointment_date"}))
+    assert slots["appointment_date"] is None
+    assert slots["offered_options"] == ["2026-11-27", "2026-12-12"]
+
+
+def test_the_only_appointment_is_chosen_without_asking(phone, wired):
+    mine = wired.book(phone, datetime(2026, 11, 26, 10, 0, tzinfo=TZ))
+    slots, said, _ = run(ValidateCancellationForm(), tracker(phone, "cancelar mi cita", "cancel_appointment"))
+    assert slots["appointment_code"] == mine.code
+    assert slots["selected_appointment_text"] == "jueves 26 de noviembre a las 10:00"
 
 
 def test_a_change_of_topic_extracts_nothing_so_rasa_rejects_the_form(phone):
@@ -117,6 +158,8 @@ def test_booking_after_yes_stores_it_and_sends_the_code(phone, wired):
     [appointment] = wired.upcoming(phone)
     assert messages[0]["code"] == appointment.code
     assert messages[0]["time"] == "10:00"
+    remembered = slots.pop("last_appointment_code")  # for "cámbiala" right after
+    assert remembered == appointment.code
     assert all(value is None for value in slots.values())
 
 
@@ -139,8 +182,9 @@ def test_time_question_lists_free_times_of_the_day(phone):
     _, said, messages = run(
         ActionAskAppointmentTime(), tracker(phone, slots={"appointment_date": "2026-11-28"})
     )
-    assert said == ["utter_ask_time_with_options"]
-    assert messages[0]["options"].startswith("1. 09:00\n2. 09:30")
+    assert said == ["utter_ask_time_grouped"]
+    assert messages[0]["options"] == (
+        "Mañana: 09:00, 09:30, 10:00, 10:30, 11:00, 11:30\nTarde: 12:00, 12:30")
     assert messages[0]["date_text"] == "sábado 28 de noviembre"
 
 

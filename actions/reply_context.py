@@ -1,0 +1,50 @@
+"""What the bot just asked, as the interpreter sees it: the options it listed, typed.
+
+`offered_options` holds ISO dates (a day list), ISO date-times (times or slots) or
+appointment codes; here they become `interpret.choices.Option`s with their day, time
+and code, so a reply can be matched by position, hour, weekday, date or code.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Dict, List, Optional, Sequence, Text
+
+from actions import services
+from appointments.interpret.choices import Option
+
+DATE, TIME, CODE = "appointment_date", "appointment_time", "appointment_code"
+# A short time list (alternatives, a part of the day) is numbered; a whole day is
+# grouped by morning and afternoon, and answered with the hour.
+MAX_NUMBERED_TIMES = 6
+
+
+def times_are_numbered(count: int) -> bool:
+    return count <= MAX_NUMBERED_TIMES
+
+
+def option_for(value: Text, appointments: Dict[Text, Any]) -> Option:
+    if value in appointments:
+        start = appointments[value].start
+        return Option(value, start.date(), start.time().replace(tzinfo=None), value)
+    if "T" in value:
+        moment = datetime.fromisoformat(value)
+        return Option(value, moment.date(), moment.time().replace(tzinfo=None))
+    try:
+        return Option(value, date.fromisoformat(value))
+    except ValueError:
+        return Option(value)
+
+
+def upcoming_by_code(phone: Text) -> Dict[Text, Any]:
+    return {a.code: a for a in services.appointment_service().upcoming(phone)}
+
+
+def options(values: Sequence[Text], phone: Text, codes: bool) -> List[Option]:
+    appointments = upcoming_by_code(phone) if codes else {}
+    return [option_for(v, appointments) for v in values]
+
+
+def numbered(requested: Optional[Text], values: Sequence[Text]) -> bool:
+    if requested == TIME:
+        return times_are_numbered(len(values))
+    return True

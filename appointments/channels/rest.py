@@ -1,0 +1,62 @@
+"""Rasa's REST channel (POST /webhooks/rest/webhook), with the same care for a user
+waiting for a person as the WhatsApp channel (`handoff_wait.py`)."""
+from __future__ import annotations
+
+import threading
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint, Sanic
+
+from appointments.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
+from appointments.settings import Settings
+
+
+class RestInput(RasaRestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def __init__(self) -> None:
+        self._app: Optional[Sanic] = None
+        self._cases: Any = None
+        self._lock = threading.Lock()
+        self.wait = HandoffWait(self._agent, self._case_repository)
+
+    def _agent(self) -> Any:
+        return getattr(self._app.ctx, "agent", None) if self._app else None
+
+    def _case_repository(self) -> Any:
+        with self._lock:
+            if self._cases is None:
+                from appointments.storage.database import create_database_engine
+                from appointments.storage.handoff_repository import SqlHandoffRepository
+
+                engine = create_database_engine(Settings.from_env().database_url)
+                self._cases = SqlHandoffRepository(engine)
+            return self._cases
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def handle(message: UserMessage) -> None:
+            await self.wait.before(message.sender_id, message.text)
+            await on_new_message(message)
+            if await self.wait.should_acknowledge(message.sender_id):
+                text = _response_text(self._agent(), ACKNOWLEDGEMENT)
+                if text:
+                    await message.output_channel.send_text_message(message.sender_id, text)
+
+        hook = super().blueprint(handle)
+
+        @hook.listener("after_server_start")
+        async def remember_app(app: Sanic, *_: Any) -> None:
+            self._app = app
+
+        return hook
+
+
+def _response_text(agent: Any, name: str) -> Optional[str]:
+    if agent is None or agent.domain is None:
+        return None
+    variations = agent.domain.responses.get(name) or []
+    return variations[0].get("text") if variations else None
