@@ -43,6 +43,9 @@ def validate(
     at = parse_time(current.get(TIME))
     if day is not None and at is not None and (TIME in found or DATE in found):
         result.update(check_time(dispatcher, day, at))
+    day = parse_day(result.get(DATE, current.get(DATE)))
+    if day is not None:  # the confirmation question reads it: never "el None"
+        result["appointment_date_text"] = formatting.day_text(day)
     return result
 
 

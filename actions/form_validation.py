@@ -115,8 +115,6 @@ class AppointmentFormValidation(Action):
             said = normalize(text)
             if said.startswith("cancel") and self.form != "booking_form":
                 return None  # "cancela" while changing: the rules decide
-            if intent == "show_menu" or said in ("menu", "inicio", "al inicio"):
-                return []  # the menu rule leaves the form and shows the menu
             return [SlotSet(self.confirmation_slot, False), SlotSet(REQUESTED_SLOT, None)]
         if kind in (GREET, HESITATE, THANK):
             if kind == HESITATE and message.get("entities"):
@@ -151,7 +149,8 @@ class AppointmentFormValidation(Action):
             if wants_first(text) and not entities:
                 found.update(self._first_free(requested, current))
                 return found
-        if requested in (DATE, TIME, CODE) and requested not in found:
+        names_a_day = requested == DATE and any(e.get("entity") == "time" for e in entities)
+        if requested in (DATE, TIME, CODE) and requested not in found and not names_a_day:
             picked = self._picked_option(dispatcher, tracker, requested, text, current)
             if picked is not None:
                 return picked

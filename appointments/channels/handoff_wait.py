@@ -22,6 +22,7 @@ from appointments.storage.message_log import mask_phone
 logger = logging.getLogger(__name__)
 ACKNOWLEDGEMENT = "utter_handoff_waiting"
 LEFT_BY_USER = "user"
+SHOW_MENU = "/show_menu"  # what a user going back to the bot sees first
 
 
 def _messages_since_pause(tracker: Any) -> int:
@@ -49,18 +50,20 @@ class HandoffWait:
             logger.exception("could not read the tracker of %s", mask_phone(sender_id))
             return None
 
-    async def before(self, sender_id: str, text: Optional[str]) -> None:
-        """'menú' while waiting: resume the bot (and close the case) first."""
+    async def before(self, sender_id: str, text: Optional[str]) -> Optional[str]:
+        """'menú' / 'asistente' while waiting: resume the bot (and close the case)
+        first; returns the text Rasa should then handle (the menu), or None."""
         if not wants_assistant(text):
-            return
+            return None
         tracker = await self._tracker(sender_id)
         if tracker is None or not tracker.is_paused():
-            return
+            return None
         tracker.update(ConversationResumed())
         tracker.update(ActionExecuted("action_listen"))
         await self._agent().tracker_store.save(tracker)
         await asyncio.get_running_loop().run_in_executor(None, self._close_case, sender_id)
         logger.info("%s went back to the assistant", mask_phone(sender_id))
+        return SHOW_MENU
 
     def _close_case(self, sender_id: str) -> None:
         try:

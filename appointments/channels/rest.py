@@ -39,7 +39,7 @@ class RestInput(RasaRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def handle(message: UserMessage) -> None:
-            await self.wait.before(message.sender_id, message.text)
+            message.text = await self.wait.before(message.sender_id, message.text) or message.text
             await on_new_message(message)
             if await self.wait.should_acknowledge(message.sender_id):
                 text = _response_text(self._agent(), ACKNOWLEDGEMENT)

@@ -309,7 +309,7 @@ class WhatsAppInput(InputChannel):
         failed = False
         async with self.turns.slot():
             try:
-                await self.wait.before(phone, text)
+                text = await self.wait.before(phone, text) or text
                 await on_new_message(
                     UserMessage(text, output, phone, input_channel=self.name(), metadata=metadata)
                 )

@@ -158,26 +158,29 @@ def _by_description(said: str, options: Sequence[Option], today: Optional[date])
     """Weekday, day of the month, relative day and hour, combined: "la del jueves a las 4"."""
     matching = set(range(len(options)))
     narrowed = False
+
+    def narrow(keep: set) -> None:
+        nonlocal matching, narrowed
+        if keep & matching:  # a detail that fits none of them is about something else
+            matching &= keep
+            narrowed = True
+
     tokens = said.split()
     weekdays = {WEEKDAYS[w] for w in tokens if w in WEEKDAYS}
     if weekdays:
-        matching &= {i for i, o in enumerate(options) if o.day and o.day.weekday() in weekdays}
-        narrowed = True
+        narrow({i for i, o in enumerate(options) if o.day and o.day.weekday() in weekdays})
     offset = _relative_day(said, tokens)
     if today is not None and offset is not None:
-        matching &= {i for i, o in enumerate(options) if o.day == today + timedelta(days=offset)}
-        narrowed = True
+        narrow({i for i, o in enumerate(options) if o.day == today + timedelta(days=offset)})
     day_number = _DAY_OF_MONTH.search(said)
     if day_number:
-        matching &= {i for i, o in enumerate(options) if o.day and o.day.day == int(day_number.group(1))}
-        narrowed = True
+        narrow({i for i, o in enumerate(options) if o.day and o.day.day == int(day_number.group(1))})
     hour = _HOUR.search(_DAY_OF_MONTH.sub(" ", said))
     if hour and (hour.group(2) or hour.group(3) or _HOUR_WORDS.search(said)):
         h, m = int(hour.group(1)), int(hour.group(2) or 0)
         if "y media" in said and not hour.group(2):
             m = 30
-        matching &= set(_hour_matches(h, m, hour.group(3), options))
-        narrowed = True
+        narrow(set(_hour_matches(h, m, hour.group(3), options)))
     if not narrowed:
         return NONE
     return _only(sorted(matching))

@@ -33,6 +33,8 @@ _PHRASES = {
     ),
     THANK: ("gracias", "muchas gracias", "mil gracias", "thanks", "grax", "ty"),
 }
+_LEAVE_MARKERS = ("ya no", "olvidalo", "olvidelo", "olvidalo mejor", "dejalo", "dejalo asi",
+                  "mejor no", "no gracias", "salir", "ya no quiero")
 _ASSISTANT = (
     "menu", "asistente", "volver al asistente", "regresar al asistente", "bot", "robot",
     "el asistente", "quiero el menu", "ver menu", "mostrar menu", "al menu",
@@ -59,6 +61,9 @@ def read_interjection(text: Optional[str]) -> Optional[str]:
     for kind, phrases in _PHRASES.items():
         if said in phrases:
             return kind
+    padded = f" {said} "
+    if len(said.split()) <= 8 and any(f" {m} " in padded for m in _LEAVE_MARKERS):
+        return LEAVE  # "ah ok entonces ya no, gracias", "mejor olvidalo"
     return None
 
 

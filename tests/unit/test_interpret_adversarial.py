@@ -5,6 +5,7 @@ from datetime import date
 
 from appointments.interpret import date_text
 from appointments.interpret.choices import Option, read_choice, wants_first
+from appointments.interpret.intent_hints import hinted_intent
 from appointments.interpret.menu import button_payload, menu_choice
 from appointments.interpret.replies import read_interjection, wants_assistant
 from appointments.interpret.text import normalize
@@ -37,5 +38,6 @@ def test_every_reader_is_linear_on_adversarial_input():
         rewritten, index_map = date_text.rewrite(text, date(2026, 11, 30))
         assert len(index_map) == len(rewritten) + 1
         _blank_repeats(text)
+        hinted_intent(text, "greet", True)
     elapsed = time.perf_counter() - started
     assert elapsed < 1.0, f"{elapsed:.2f} s"

@@ -1,0 +1,29 @@
+"""Words that settle what a message wants when the classifier hesitates between
+neighbours: "cancélala" is cancelling even after "mejor"; "cámbiala" is changing; a
+greeting or a long story that names a day or a time is asking for an appointment."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from appointments.interpret.text import normalize
+
+_CANCEL = re.compile(r"\b(?:cancelala|cancelalo|cancelarla|cancelarlo|anulala|borrala)\b")
+_CHANGE = re.compile(
+    r"\b(?:cambiala|cambiarla|cambialo|muevela|moverla|pasala|pasarla|recorrela|recorrerla"
+    r"|cambiamela|me la cambias|me la puedes cambiar|me la podrian cambiar|reagendar|reagendala)\b"
+)
+# Intents that say nothing about appointments: with a day or time, it is a booking.
+_NOT_A_REQUEST = {"greet", "out_of_scope", "nlu_fallback", "thank", "goodbye", "bot_challenge"}
+
+
+def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool) -> Optional[str]:
+    """The intent the message's own words settle, or None to keep the classifier's."""
+    said = normalize(text, limit=2000)
+    if _CHANGE.search(said) and intent != "reschedule_appointment":
+        return "reschedule_appointment"
+    if _CANCEL.search(said) and intent != "cancel_appointment":
+        return "cancel_appointment"
+    if has_time and intent in _NOT_A_REQUEST:
+        return "book_appointment"
+    return None

@@ -1,0 +1,42 @@
+"""Rasa NLU component: the intent a message's own words settle
+(`interpret.intent_hints`): "cámbiala", "cancélala", and a greeting or a story that
+names a day or a time. Runs after the time extractor, before FallbackClassifier."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from appointments.interpret.intent_hints import hinted_intent
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class IntentHints(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "IntentHints":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            current = (message.get(INTENT) or {}).get("name")
+            has_time = any(e.get("entity") == "time" for e in message.get(ENTITIES) or [])
+            intent = hinted_intent(message.get(TEXT), current, has_time)
+            if intent is None:
+                continue
+            chosen = {"name": intent, "confidence": 1.0}
+            others = [dict(e, confidence=0.0) for e in message.get(INTENT_RANKING_KEY) or []
+                      if e.get("name") != intent]
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen] + others, add_to_output=True)
+        return messages
