@@ -149,7 +149,10 @@ class AppointmentFormValidation(Action):
             if wants_first(text) and not entities:
                 found.update(self._first_free(requested, current))
                 return found
-        names_a_day = requested == DATE and any(e.get("entity") == "time" for e in entities)
+        # "el martes 8" at a day list names a date, unless it answers "¿el viernes 4 o
+        # el sábado 12?" (a short list): then "el sábado" picks from it.
+        names_a_day = (requested == DATE and len(current.get(OFFERED) or []) > 3
+                       and any(e.get("entity") == "time" for e in entities))
         if requested in (DATE, TIME, CODE) and requested not in found and not names_a_day:
             picked = self._picked_option(dispatcher, tracker, requested, text, current)
             if picked is not None:

@@ -154,7 +154,9 @@ RULES: List[Rule] = [
                 + _WEEKDAY + r"\b", _I), _weekday_next_week),
     (re.compile(r"\b" + _WEEKDAY + r",?\s(\d{1,2}:\d{2}|\d{1,2}\s?(?:am|pm|a\.\s?m\.|p\.\s?m\.))",
                 _I), _weekday_clock),
-    (re.compile(r"\b" + _WEEKDAY + r",?\s(\d{1,2})\b(?!\s?(?:de\b|/|-|:|\d))", _I), _weekday_number),
+    # a number followed by "a las 12" is the day of the month, not the hour
+    (re.compile(r"\b" + _WEEKDAY + r",?\s(\d{1,2})\b(?!\s?(?:de\b|/|-|:|\d)|\sa\slas?\b|\salas\b)",
+                _I), _weekday_number),
 ]
 
 

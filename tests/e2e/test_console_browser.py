@@ -45,12 +45,12 @@ def test_an_agent_answers_and_gives_the_conversation_back(stack, phone, browser_
     page.locator("textarea[name=text]").fill(reply)
     page.locator("button#send").click()
     expect(page.locator(".notice")).to_be_visible()
-    assert stack.twilio.wait_for(phone, 4)[3] == reply
+    assert stack.twilio.wait_for(phone, 5)[4] == reply
     expect(page.locator("#transcript .message.agent").last).to_contain_text("¿Para qué día")
 
     page.locator("button#resume").click()
     expect(page).to_have_url(f"{stack.console_url}/agent/?aviso=devuelto&caso={case_id}")
     expect(page.locator(f"#cases a.case[href='/agent/cases/{case_id}']")).to_have_count(0)
-    assert BACK in stack.twilio.wait_for(phone, 5)[4]
+    assert BACK in stack.twilio.wait_for(phone, 6)[5]
     assert stack.tracker(phone)["paused"] is False
-    assert converse(stack, phone, "hola", 5)[0].startswith("¡Hola")
+    assert converse(stack, phone, "hola", 6)[0].startswith("¡Hola")

@@ -31,9 +31,9 @@ def rows(stack, table, phone):
 
 
 def up_to_confirmation(stack, phone):
-    """"1" (book), "1" (first day), "1" (first time): the bot asks to confirm."""
+    """"1" (book), "1" (first day), "cualquiera" (first time): the bot asks to confirm."""
     sent = 0
-    for body in ("1", "1", "1"):
+    for body in ("1", "1", "cualquiera"):
         replies = converse(stack, phone, body, sent)
         sent += len(replies)
     assert "¿Confirmas tu cita" in replies[-1]
@@ -62,7 +62,7 @@ def test_redis_crash_mid_booking_the_conversation_continues_where_it_was(stack, 
 
     stack.redis_server.crash()  # SIGKILL, no clean shutdown
     # The user picks the first time offered while Redis is still down...
-    assert post(stack, phone, "1").status_code == 200
+    assert post(stack, phone, "cualquiera").status_code == 200
     time.sleep(1.0)
     stack.redis_server.start()  # ...and it comes back, with its data (appendonly)
 
@@ -89,7 +89,7 @@ def test_postgres_down_at_confirmation_books_nothing_and_says_so(stack, phone):
     assert replies[-1] in (RESPONSES["utter_booking_failed"][0]["text"], TRY_AGAIN), replies
     assert rows(stack, appointments, phone) == []  # nothing half-written
     # PostgreSQL is back: booking again works, and books exactly one appointment.
-    for body in ("1", "1", "1", "sí"):
+    for body in ("1", "1", "cualquiera", "sí"):
         replies = converse(stack, phone, body, sent)
         sent += len(replies)
     assert CODE.search(replies[-1]), replies

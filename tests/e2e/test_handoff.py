@@ -25,8 +25,12 @@ def test_whatsapp_agent_round_trip(stack, phone):
     assert any(f"#{case['case_id']}" in n and phone.split(":")[1] in n for n in notices)
     assert stack.tracker(phone)["paused"] is True
 
-    # While paused the bot is silent, but what the user writes is kept for the agent.
+    # While paused the first message gets one acknowledgement, later ones silence, and
+    # what the user writes is kept for the agent.
     assert post(stack, phone, "¿Hay alguien ahí? Es sobre mi cita del viernes").status_code == 200
+    [acknowledged] = stack.twilio.wait_for(phone, 4)[3:]
+    assert "Ya avisé a un agente" in acknowledged
+    assert post(stack, phone, "¿Hola?").status_code == 200
     assert quiet(stack, phone) == []
     page = console(stack, "GET", f"/agent/cases/{case['case_id']}")
     assert page.status_code == 200 and "Es sobre mi cita del viernes" in page.text
@@ -34,14 +38,14 @@ def test_whatsapp_agent_round_trip(stack, phone):
     reply = "¡Hola, Ana! Soy Laura 🙋. ¿Qué pasó con tu cita del viernes?"
     sent = console(stack, "POST", f"/agent/cases/{case['case_id']}/reply", data={"text": reply})
     assert sent.status_code == 303
-    assert stack.twilio.wait_for(phone, 4)[3] == reply
+    assert stack.twilio.wait_for(phone, 5)[4] == reply
 
     back = console(stack, "POST", f"/agent/cases/{case['case_id']}/resume")
     assert back.status_code == 303
-    assert BACK in stack.twilio.wait_for(phone, 5)[4]
+    assert BACK in stack.twilio.wait_for(phone, 6)[5]
     assert stack.tracker(phone)["paused"] is False
 
-    answer = converse(stack, phone, "hola", 5)
+    answer = converse(stack, phone, "hola", 6)
     assert answer and answer[0].startswith("¡Hola")
 
     log = SqlMessageLog(create_database_engine(stack.database_url)).conversation(phone)
@@ -52,10 +56,13 @@ def test_whatsapp_agent_round_trip(stack, phone):
 
 def test_asking_in_words_pauses_the_bot(stack, say, sender):
     assert CONNECTING in say("quiero hablar con una persona, por favor")
-    assert say("hola") == ""  # paused: the REST channel gets no answer
+    assert "Ya avisé a un agente" in say("hola")  # once, then quiet
+    assert say("sigues ahí?") == ""  # paused: the REST channel gets no answer
     tracker = stack.tracker(sender)
     assert tracker["paused"] is True
-    assert tracker["latest_message"]["text"] == "hola"  # kept in the conversation
+    assert tracker["latest_message"]["text"] == "sigues ahí?"  # kept in the conversation
+    assert "¿En qué te puedo ayudar?" in say("asistente")  # back to the bot
+    assert stack.tracker(sender)["paused"] is False
     assert case_webhook(stack, sender)["reason"] == "user_request"
 
 

@@ -61,6 +61,7 @@ def test_parts_of_the_day(parser, text, day, window):
 @pytest.mark.parametrize("text, date_read, weekday_read", [
     ("el viernes 12 de diciembre", date(2026, 12, 12), date(2026, 12, 4)),
     ("el jueves 4", date(2026, 12, 4), date(2026, 12, 3)),
+    ("el martes 10 a las 12", date(2026, 12, 10), date(2026, 12, 1)),
 ])
 def test_a_weekday_that_does_not_match_keeps_both_readings(parser, text, date_read, weekday_read):
     wanted = read(parser, text)
