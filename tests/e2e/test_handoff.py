@@ -50,7 +50,7 @@ def test_whatsapp_agent_round_trip(stack, phone):
 
     log = SqlMessageLog(create_database_engine(stack.database_url)).conversation(phone)
     authors = [(m["direction"], m["author"]) for m in log]
-    assert ("out", "agent") in authors and authors.count(("in", "user")) == 4
+    assert ("out", "agent") in authors and authors.count(("in", "user")) == 5
     assert any(m["body"] == "¿Hay alguien ahí? Es sobre mi cita del viernes" for m in log)
 
 
