@@ -114,12 +114,9 @@ def check_time(dispatcher: CollectingDispatcher, day: date, at: time) -> Dict[Te
     if day_level:
         return {DATE: None, TIME: None, "appointment_date_text": None, OFFERED: None}
     # The free times of that day nearest to the one asked; the time question lists them.
-    nearest = sorted(
-        service.free_slots(day), key=lambda slot: abs(slot.hour * 60 + slot.minute
-                                                      - at.hour * 60 - at.minute)
-    )[:ALTERNATIVES]
+    nearest = [s for s in service.nearest_free_slots(start, ALTERNATIVES) if s.date() == day]
     if not nearest:
         dispatcher.utter_message(response="utter_date_full_day",
                                  date_text=formatting.day_text(day))
         return {DATE: None, TIME: None, "appointment_date_text": None, OFFERED: None}
-    return {TIME: None, OFFERED: [slot.isoformat() for slot in sorted(nearest)]}
+    return {TIME: None, OFFERED: [slot.isoformat() for slot in nearest]}

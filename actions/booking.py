@@ -9,11 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import answer_checks, formatting, services
+from actions.answer_checks import DATE
 from actions.form_validation import LAST_CODE, AppointmentFormValidation
 from actions.slot_state import combine, menu_if_asked, parse_day, parse_time, reset_flow
 from appointments.scheduling import SlotUnavailable
-
-DATE = "appointment_date"
 
 
 class ValidateBookingForm(AppointmentFormValidation):

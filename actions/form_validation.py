@@ -105,7 +105,6 @@ class AppointmentFormValidation(Action):
         events to return, or None when the reply is meant as an answer."""
         message = tracker.latest_message or {}
         text = message.get("text") or ""
-        intent = (message.get("intent") or {}).get("name")
         if requested == self.confirmation_slot and read_yes_no(text).bare:
             return None
         kind = read_interjection(text)
@@ -197,9 +196,10 @@ class AppointmentFormValidation(Action):
         offered = current.get(OFFERED) or []
         if not offered:
             return None
-        today = services.appointment_service().calendar.today(services.appointment_service().now())
-        options = reply_context.options(offered, tracker.sender_id, codes=requested == CODE)
-        choice = read_choice(text, options, reply_context.numbered(requested, offered), today)
+        mine = reply_context.upcoming_by_code(tracker.sender_id) if requested == CODE else {}
+        options = reply_context.options(offered, mine)
+        choice = read_choice(text, options, reply_context.numbered(requested, offered),
+                             reply_context.today())
         if choice.ambiguous:
             dispatcher.utter_message(response="utter_which_one")
             return {requested: None, OFFERED: [offered[i] for i in choice.candidates]}
@@ -230,9 +230,8 @@ class AppointmentFormValidation(Action):
             return {}
         if requested is None:
             values = list(upcoming)
-            today = services.appointment_service().calendar.today(services.appointment_service().now())
-            choice = read_choice(text, reply_context.options(values, tracker.sender_id, True),
-                                 numbered=False, today=today)
+            choice = read_choice(text, reply_context.options(values, upcoming),
+                                 numbered=False, today=reply_context.today())
             if choice.index is not None:
                 return {CODE: values[choice.index]}
             last = tracker.get_slot(LAST_CODE)
@@ -245,13 +244,12 @@ class AppointmentFormValidation(Action):
     @staticmethod
     def _without_old_moment(entities: List[Dict], code: Text, phone: Text) -> List[Dict]:
         """'cambia la del jueves para el viernes': "jueves" names the old appointment."""
+        if sum(e.get("entity") == "time" for e in entities) < 2:
+            return entities  # one moment named: it is the new one
         appointment = reply_context.upcoming_by_code(phone).get(code)
         if appointment is None:
             return entities
         old_day = appointment.start.date().isoformat()
-        times = [e for e in entities if e.get("entity") == "time"]
-        if len(times) < 2:
-            return entities
         return [e for e in entities
                 if not (e.get("entity") == "time" and str(e.get("value", ""))[:10] == old_day)]
 

@@ -39,8 +39,13 @@ def upcoming_by_code(phone: Text) -> Dict[Text, Any]:
     return {a.code: a for a in services.appointment_service().upcoming(phone)}
 
 
-def options(values: Sequence[Text], phone: Text, codes: bool) -> List[Option]:
-    appointments = upcoming_by_code(phone) if codes else {}
+def today() -> date:
+    service = services.appointment_service()
+    return service.calendar.today(service.now())
+
+
+def options(values: Sequence[Text], appointments: Dict[Text, Any]) -> List[Option]:
+    """`appointments`: the user's upcoming ones by code, when `values` are codes."""
     return [option_for(v, appointments) for v in values]
 
 

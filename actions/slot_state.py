@@ -7,6 +7,8 @@ from typing import Any, List, Optional, Set, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
+from appointments.interpret.text import normalize
+
 REQUESTED_SLOT = "requested_slot"
 # Slots that only help to talk about the current flow; cleared when a form starts.
 DISPLAY_SLOTS = ("appointment_date_text", "selected_appointment_text", "offered_options")
@@ -56,7 +58,6 @@ def reset_flow() -> List[EventType]:
 
 def menu_if_asked(dispatcher: Any, tracker: Tracker) -> List[EventType]:
     """Leaving a flow with "menú": show the menu after saying nothing changed."""
-    text = " ".join((tracker.latest_message.get("text") or "").lower().split())
-    if text.strip("¡!¿?. ") in ("menu", "menú", "inicio", "al inicio"):
+    if normalize(tracker.latest_message.get("text")) in ("menu", "inicio", "al inicio"):
         dispatcher.utter_message(response="utter_menu")
     return []

@@ -9,6 +9,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, Sanic
 
+from appointments.channels.domain_texts import DomainTexts
 from appointments.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
 from appointments.settings import Settings
 
@@ -23,6 +24,7 @@ class RestInput(RasaRestInput):
         self._cases: Any = None
         self._lock = threading.Lock()
         self.wait = HandoffWait(self._agent, self._case_repository)
+        self.texts = DomainTexts(self._agent)
 
     def _agent(self) -> Any:
         return getattr(self._app.ctx, "agent", None) if self._app else None
@@ -42,7 +44,7 @@ class RestInput(RasaRestInput):
             message.text = await self.wait.before(message.sender_id, message.text) or message.text
             await on_new_message(message)
             if await self.wait.should_acknowledge(message.sender_id):
-                text = _response_text(self._agent(), ACKNOWLEDGEMENT)
+                text = self.texts.text(ACKNOWLEDGEMENT)
                 if text:
                     await message.output_channel.send_text_message(message.sender_id, text)
 
@@ -54,9 +56,3 @@ class RestInput(RasaRestInput):
 
         return hook
 
-
-def _response_text(agent: Any, name: str) -> Optional[str]:
-    if agent is None or agent.domain is None:
-        return None
-    variations = agent.domain.responses.get(name) or []
-    return variations[0].get("text") if variations else None

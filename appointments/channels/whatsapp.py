@@ -26,13 +26,13 @@ import logging
 import sys
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-import yaml
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
 from appointments.channels.rate_limit import RateLimiter, Verdict
+from appointments.channels.domain_texts import DomainTexts
 from appointments.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
 from appointments.channels.rendering import render, split
 from appointments.interpret.menu import button_payload
@@ -41,7 +41,7 @@ from appointments.channels.turns import TurnWorker
 from appointments.channels.twilio_request import PerLoop, form_params, media_count
 from appointments.redis_retry import async_client
 from appointments.channels.twilio_sender import TwilioSender
-from appointments.settings import PROJECT_ROOT, Settings
+from appointments.settings import Settings
 from appointments.storage.database import create_database_engine, create_schema
 from appointments.storage.handoff_repository import SqlHandoffRepository
 from appointments.storage.message_log import INBOUND, OUTBOUND, SqlMessageLog, mask_phone
@@ -113,7 +113,7 @@ class WhatsAppInput(InputChannel):
         self._log: Optional[SqlMessageLog] = None
         self.wait = HandoffWait(self._agent, lambda: SqlHandoffRepository(self.message_log().engine))
         self._app: Optional[Sanic] = None  # the Rasa server; its ctx.agent has the domain
-        self._file_responses: Optional[Dict[str, Any]] = None
+        self.texts = DomainTexts(self._agent)
         self.keys = f"{settings.redis_key_prefix}:twilio"  # Redis keys of this channel
         self.queue = SenderQueue(self.redis, prefix=self.keys)
         self.rate_limiter = RateLimiter(
@@ -221,21 +221,7 @@ class WhatsAppInput(InputChannel):
         return getattr(self._app.ctx, "agent", None) if self._app else None
 
     def domain_text(self, response_name: str) -> Optional[str]:
-        """The first text of a response in the served model's domain, or in domain.yml
-        when no model is loaded (Rasa serves on, ignoring messages, if loading failed)."""
-        agent = self._agent()
-        if agent is not None and agent.domain is not None:
-            responses = agent.domain.responses
-        else:
-            if self._file_responses is None:
-                domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-                self._file_responses = domain.get("responses") or {}
-            responses = self._file_responses
-        variations = responses.get(response_name)
-        if not variations:
-            logger.error("response %s is missing from the domain", response_name)
-            return None
-        return variations[0].get("text")
+        return self.texts.text(response_name)
 
     async def _paused(self, phone: str) -> bool:
         """Did the turn hand the conversation to a human (so silence is expected)?"""

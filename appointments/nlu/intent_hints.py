@@ -9,10 +9,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from appointments.interpret.intent_hints import hinted_intent
+from appointments.nlu.intent_override import set_intent
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -34,9 +35,5 @@ class IntentHints(GraphComponent):
             intent = hinted_intent(message.get(TEXT), current, has_time)
             if intent is None:
                 continue
-            chosen = {"name": intent, "confidence": 1.0}
-            others = [dict(e, confidence=0.0) for e in message.get(INTENT_RANKING_KEY) or []
-                      if e.get("name") != intent]
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [chosen] + others, add_to_output=True)
+            set_intent(message, intent)
         return messages

@@ -11,10 +11,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from appointments.interpret.menu import menu_choice
+from appointments.nlu.intent_override import set_intent
 
 
 @DefaultV1Recipe.register(
@@ -43,12 +44,5 @@ class MenuNumberClassifier(GraphComponent):
             intent = menu_choice(message.get(TEXT), self.options)
             if intent is None:
                 continue
-            chosen = {"name": intent, "confidence": 1.0}
-            others = [
-                dict(entry, confidence=0.0)
-                for entry in message.get(INTENT_RANKING_KEY) or []
-                if entry.get("name") != intent
-            ]
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [chosen] + others, add_to_output=True)
+            set_intent(message, intent)
         return messages
