@@ -86,8 +86,10 @@ class AppointmentFormValidation(Action):
         found = self.extract(dispatcher, tracker, requested, current)
         if not found:
             intent = (tracker.latest_message.get("intent") or {}).get("name")
-            if requested in NOT_UNDERSTOOD and intent not in TOPIC_CHANGES:
-                dispatcher.utter_message(response=NOT_UNDERSTOOD[requested])
+            not_understood = NOT_UNDERSTOOD.get(requested) or (
+                "utter_yes_or_no" if requested == self.confirmation_slot else None)
+            if not_understood and intent not in TOPIC_CHANGES:
+                dispatcher.utter_message(response=not_understood)
                 updates[requested] = None
             return [SlotSet(k, v) for k, v in updates.items()]
         alternative = found.pop("_weekday_alternative", None)
@@ -167,6 +169,13 @@ class AppointmentFormValidation(Action):
             if wanted.window is not None:
                 found[OFFERED] = self._slots_in_window(wanted, current)
         if requested == self.confirmation_slot:
+            said = normalize(text)
+            day = parse_day(current.get(DATE))
+            if said.isdigit() and day is not None and TIME in self.required and not found:
+                # "12" at "¿Confirmas ... a las 12:00?": an hour, asked again to confirm
+                if 1 <= int(said) <= 23:
+                    at = service.calendar.resolve_hour(day, int(said), 0, False)
+                    found[TIME] = formatting.time_text(at)
             answer = self._yes_no(intent, text)
             if any(k in found for k in (DATE, TIME, OFFERED)):
                 found[self.confirmation_slot] = None  # a new date or time: confirm again

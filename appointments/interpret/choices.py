@@ -49,7 +49,9 @@ FILLER = frozenset(
 ) | POLITE
 _HOUR = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?(am|pm|hrs|hr|h)?\b")
 _HOUR_WORDS = re.compile(r"\b(?:a las|las|la de las|de las|a la|la una)\b")
-_DAY_OF_MONTH = re.compile(r"\b(?:del|el dia|dia)\s(\d{1,2})\b")
+# "la del 3", "el día 3", "la del jueves 10": a day of the month, not a position or hour
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:del|el dia|dia|lunes|martes|miercoles|jueves|viernes|sabado|domingo)\s(\d{1,2})\b")
 _CODE = re.compile(r"\b([a-z][2-9][a-z])[- ]?([2-9][a-z]{2})\b")
 
 

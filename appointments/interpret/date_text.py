@@ -130,13 +130,18 @@ def _weekday_clock(match: "re.Match[str]", today: date) -> Optional[str]:
 def _weekday_number(match: "re.Match[str]", today: date) -> Optional[str]:
     weekday, number = match.group(1), int(match.group(2))
     day = _day_of_month(today, number) if 1 <= number <= 31 else None
-    if day is not None and day.weekday() == weekday_index(weekday):
-        return None  # "martes 8" and the 8th is a Tuesday: a date
-    if 7 <= number <= 20:
-        return f"{weekday} a las {number}"
-    return None  # "jueves 4" when the 4th is a Friday: asked about later
+    then_a_time = _THEN_A_TIME.match(match.string, match.end())
+    if (day is None or day.weekday() != weekday_index(weekday)) and not then_a_time \
+            and 7 <= number <= 20:
+        return f"{weekday} a las {number}"  # "martes 11" when the 11th is no Tuesday
+    if day is None:
+        return None
+    # a date, made explicit ("martes 15" -> "martes 15 de diciembre"): Duckling reads a
+    # bare "martes 15 a las 9" as today; a wrong weekday is asked about later
+    return f"{weekday} {number} de {MONTHS[day.month - 1]}"
 
 
+_THEN_A_TIME = re.compile(r"\s(?:a\slas?|alas)\b", re.IGNORECASE)
 _I = re.IGNORECASE
 RULES: List[Rule] = [
     (re.compile(r"\b(?:m[ñn]n|m[ñn]na|mñana|mañna|mana(?=\s+a\s+las))\b|\balas\b|\bala(?=\s+\d)", _I), _typo),
@@ -154,9 +159,7 @@ RULES: List[Rule] = [
                 + _WEEKDAY + r"\b", _I), _weekday_next_week),
     (re.compile(r"\b" + _WEEKDAY + r",?\s(\d{1,2}:\d{2}|\d{1,2}\s?(?:am|pm|a\.\s?m\.|p\.\s?m\.))",
                 _I), _weekday_clock),
-    # a number followed by "a las 12" is the day of the month, not the hour
-    (re.compile(r"\b" + _WEEKDAY + r",?\s(\d{1,2})\b(?!\s?(?:de\b|/|-|:|\d)|\sa\slas?\b|\salas\b)",
-                _I), _weekday_number),
+    (re.compile(r"\b" + _WEEKDAY + r",?\s(\d{1,2})\b(?!\s?(?:de\b|/|-|:|\d))", _I), _weekday_number),
 ]
 
 

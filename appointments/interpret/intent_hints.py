@@ -13,6 +13,7 @@ _CHANGE = re.compile(
     r"\b(?:cambiala|cambiarla|cambialo|muevela|moverla|pasala|pasarla|recorrela|recorrerla"
     r"|cambiamela|me la cambias|me la puedes cambiar|me la podrian cambiar|reagendar|reagendala)\b"
 )
+_MINE = re.compile(r"\b(?:mis|mi|tengo|tenia|tengan)\b")
 # Intents that say nothing about appointments: with a day or time, it is a booking.
 _NOT_A_REQUEST = {"greet", "out_of_scope", "nlu_fallback", "thank", "goodbye", "bot_challenge"}
 
@@ -24,6 +25,7 @@ def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool) ->
         return "reschedule_appointment"
     if _CANCEL.search(said) and intent != "cancel_appointment":
         return "cancel_appointment"
-    if has_time and intent in _NOT_A_REQUEST:
-        return "book_appointment"
+    if has_time and (intent in _NOT_A_REQUEST
+                     or intent == "list_appointments" and not _MINE.search(said)):
+        return "book_appointment"  # "cita el domingo a las 11" is no listing
     return None

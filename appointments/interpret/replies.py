@@ -24,7 +24,7 @@ _PHRASES = {
         "hola que tal", "hi", "hello",
     ),
     HESITATE: (
-        "", "hmm", "hm", "mmm", "mm", "eh", "este", "ah", "ahh", "no se", "nose",
+        "", "hmm", "hm", "mmm", "mm", "m", "eh", "este", "ah", "ahh", "no se", "nose",
         "no lo se", "a ver", "aver", "que", "como", "perdon", "disculpa", "ups", "jaja",
         "jeje", "ja", "ok", "y", "o", "pues", "mmm no se", "dejame ver", "dejame pensar",
         "no estoy seguro", "no estoy segura", "tal vez", "quizas", "quiza", "no se cual",
@@ -46,7 +46,8 @@ def _plain(text: Optional[str]) -> str:
     words = normalize(text).replace("?", " ").split()
     while words and words[-1] in POLITE and words[-1] not in ("gracias", "grax"):
         words.pop()
-    while words and words[0] in ("oye", "oiga", "pues", "entonces", "bueno", "ok", "y"):
+    while words and words[0] in ("oye", "oiga", "pues", "entonces", "bueno", "ok", "y", "m", "mm",
+                                 "hm", "eh", "ah", "este", "ash", "ay"):
         if len(words) == 1:
             break
         words.pop(0)

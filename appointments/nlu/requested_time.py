@@ -75,6 +75,8 @@ def _read_one(entity: Dict[str, Any], calendar: BusinessCalendar) -> RequestedTi
     if moment is None:
         return RequestedTime()
     grain = info.get("grain")
+    if grain == "second":  # "ya", "ahora": now, not a moment anyone books
+        return RequestedTime()
     if grain in ("hour", "minute", "second"):
         day = moment.date() if _mentions_date(text) else None
         hour = moment.hour

@@ -284,3 +284,17 @@ def test_repeated_misunderstandings_end_with_a_person(phone, wired):
     assert events[-1]["event"] == "pause"
     case = SqlHandoffRepository(wired.repository.engine).open_case_for(phone)
     assert case["reason"] == "fallback"
+
+
+def test_an_hour_alone_at_the_confirmation_is_confirmed_again(phone):
+    booking = {"requested_slot": "booking_confirmed", "appointment_date": "2026-11-26",
+               "appointment_time": "12:00"}
+    slots, said, _ = run(ValidateBookingForm(), tracker(phone, "4", "inform", booking, entities=[]))
+    assert slots["appointment_time"] == "16:00" and slots["booking_confirmed"] is None
+
+
+def test_an_unclear_answer_at_the_confirmation_asks_yes_or_no(phone):
+    booking = {"requested_slot": "booking_confirmed", "appointment_date": "2026-11-26",
+               "appointment_time": "12:00"}
+    slots, said, _ = run(ValidateBookingForm(), tracker(phone, "el azul", "inform", booking))
+    assert slots == {"booking_confirmed": None} and said == ["utter_yes_or_no"]
