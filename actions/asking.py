@@ -1,4 +1,5 @@
-"""Questions that list numbered options: which day, which time, which appointment.
+"""The forms' questions: which day, which time, which appointment (with the options
+they list), and the confirmations.
 
 Rasa calls `action_ask_<slot>` when a form needs that slot. Each one stores what it
 listed in `offered_options`, so "2" can be read back by the form validation.
@@ -110,3 +111,41 @@ class ActionAskAppointmentCode(Action):
             options=formatting.numbered(formatting.appointment_line(a) for a in upcoming),
         )
         return [SlotSet(OFFERED, [a.code for a in upcoming])]
+
+
+class ActionAskConfirmation(Action):
+    """"¿Confirmas tu cita el …?", "¿Cancelo tu cita del …?", "¿Cambio tu cita …?": the
+    day and the chosen appointment are written from the slots that hold them, at the
+    moment of asking, so the question never shows a stale or empty value."""
+
+    slot: Text = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        texts: Dict[Text, Any] = {}
+        day = parse_day(tracker.get_slot("appointment_date"))
+        if day is not None:
+            texts["appointment_date_text"] = formatting.day_text(day)
+        code = tracker.get_slot("appointment_code")
+        if code:
+            chosen = reply_context.upcoming_by_code(tracker.sender_id).get(code)
+            if chosen is not None:
+                texts["selected_appointment_text"] = formatting.day_time_text(chosen.start)
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}", **texts)
+        return [SlotSet(name, value) for name, value in texts.items()]
+
+
+class ActionAskBookingConfirmed(ActionAskConfirmation):
+    slot = "booking_confirmed"
+
+
+class ActionAskCancellationConfirmed(ActionAskConfirmation):
+    slot = "cancellation_confirmed"
+
+
+class ActionAskRescheduleConfirmed(ActionAskConfirmation):
+    slot = "reschedule_confirmed"

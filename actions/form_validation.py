@@ -29,6 +29,7 @@ from actions.slot_state import (
     slots_set_since_last_user_message,
 )
 from appointments.interpret.choices import read_choice, wants_first
+from appointments.interpret.date_text import day_of_month
 from appointments.interpret.replies import GREET, HESITATE, LEAVE, THANK, read_interjection
 from appointments.interpret.text import normalize
 from appointments.interpret.yes_no import read_yes_no
@@ -158,6 +159,11 @@ class AppointmentFormValidation(Action):
             picked = self._picked_option(dispatcher, tracker, requested, text, current)
             if picked is not None:
                 return picked
+            said = normalize(text)
+            if requested == DATE and said.isdigit():  # "10" past the list: the 10th
+                day = day_of_month(reply_context.today(), int(said))
+                if day is not None:
+                    return {DATE: day.isoformat()}
         if DATE in self.required:
             wanted = read_requested_time(entities, service.calendar)
             if wanted.day is not None:
@@ -252,15 +258,22 @@ class AppointmentFormValidation(Action):
 
     @staticmethod
     def _without_old_moment(entities: List[Dict], code: Text, phone: Text) -> List[Dict]:
-        """'cambia la del jueves para el viernes': "jueves" names the old appointment."""
-        if sum(e.get("entity") == "time" for e in entities) < 2:
-            return entities  # one moment named: it is the new one
+        """'cambia la del jueves para el viernes', 'mover la cita del jueves': a day
+        that is the chosen appointment's own names it, not the new day."""
+        times = [e for e in entities if e.get("entity") == "time"]
+        if not times:
+            return entities
         appointment = reply_context.upcoming_by_code(phone).get(code)
         if appointment is None:
             return entities
         old_day = appointment.start.date().isoformat()
-        return [e for e in entities
-                if not (e.get("entity") == "time" and str(e.get("value", ""))[:10] == old_day)]
+
+        def names_the_old_one(entity: Dict) -> bool:
+            info = entity.get("additional_info") or {}
+            on_old_day = str(entity.get("value", ""))[:10] == old_day
+            return on_old_day and (len(times) > 1 or info.get("grain") == "day")
+
+        return [e for e in entities if not names_the_old_one(e)]
 
     def _first_free(self, requested: Optional[Text], current: Dict[Text, Any]) -> Dict[Text, Any]:
         """"cualquiera", "lo antes posible": the first free slot of the day being

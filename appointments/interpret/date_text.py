@@ -59,7 +59,7 @@ def _next_week(today: date, weekday: int) -> date:
     return monday + timedelta(days=weekday)
 
 
-def _day_of_month(today: date, number: int) -> Optional[date]:
+def day_of_month(today: date, number: int) -> Optional[date]:
     """The next date (today included) whose day of the month is `number`."""
     for months_ahead in range(3):
         year = today.year + (today.month - 1 + months_ahead) // 12
@@ -129,7 +129,7 @@ def _weekday_clock(match: "re.Match[str]", today: date) -> Optional[str]:
 
 def _weekday_number(match: "re.Match[str]", today: date) -> Optional[str]:
     weekday, number = match.group(1), int(match.group(2))
-    day = _day_of_month(today, number) if 1 <= number <= 31 else None
+    day = day_of_month(today, number) if 1 <= number <= 31 else None
     then_a_time = _THEN_A_TIME.match(match.string, match.end())
     if (day is None or day.weekday() != weekday_index(weekday)) and not then_a_time \
             and 7 <= number <= 20:

@@ -13,6 +13,10 @@ _CHANGE = re.compile(
     r"\b(?:cambiala|cambiarla|cambialo|muevela|moverla|pasala|pasarla|recorrela|recorrerla"
     r"|cambiamela|me la cambias|me la puedes cambiar|me la podrian cambiar|reagendar|reagendala)\b"
 )
+# Without one of these words, a message with a day or hour is not cancelling or changing.
+_CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|borr\w*|quit\w*|elimin\w*|ya no (?:voy|puedo))")
+_CHANGE_WORDS = re.compile(r"\b(?:cambi\w*|mov\w*|muev\w*|pas\w*|recorr\w*|reagend\w*|adelant\w*"
+                           r"|atras\w*|otro dia|otra hora|otra fecha|en vez|mejor)")
 _MINE = re.compile(r"\b(?:mis|mi|tengo|tenia|tengan)\b")
 # Intents that say nothing about appointments: with a day or time, it is a booking.
 _NOT_A_REQUEST = {"greet", "out_of_scope", "nlu_fallback", "thank", "goodbye", "bot_challenge"}
@@ -25,7 +29,11 @@ def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool) ->
         return "reschedule_appointment"
     if _CANCEL.search(said) and intent != "cancel_appointment":
         return "cancel_appointment"
-    if has_time and (intent in _NOT_A_REQUEST
-                     or intent == "list_appointments" and not _MINE.search(said)):
+    if not has_time:
+        return None
+    if intent in _NOT_A_REQUEST or (intent == "list_appointments" and not _MINE.search(said)):
         return "book_appointment"  # "cita el domingo a las 11" is no listing
+    if intent == "cancel_appointment" and not _CANCEL_WORDS.search(said) \
+            or intent == "reschedule_appointment" and not _CHANGE_WORDS.search(said):
+        return "book_appointment"  # "ok ya, el viernes a las 12 entonces"
     return None

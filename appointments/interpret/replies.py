@@ -35,6 +35,8 @@ _PHRASES = {
 }
 _LEAVE_MARKERS = ("ya no", "olvidalo", "olvidelo", "olvidalo mejor", "dejalo", "dejalo asi",
                   "mejor no", "no gracias", "salir", "ya no quiero")
+_HESITATE_MARKERS = ("deja veo", "dejame ver", "dejame checar", "deja checo", "no me acuerdo",
+                     "no recuerdo", "no se", "a ver", "un momento", "un segundo", "ahorita te digo")
 _ASSISTANT = (
     "menu", "asistente", "volver al asistente", "regresar al asistente", "bot", "robot",
     "el asistente", "quiero el menu", "ver menu", "mostrar menu", "al menu",
@@ -65,6 +67,8 @@ def read_interjection(text: Optional[str]) -> Optional[str]:
     padded = f" {said} "
     if len(said.split()) <= 8 and any(f" {m} " in padded for m in _LEAVE_MARKERS):
         return LEAVE  # "ah ok entonces ya no, gracias", "mejor olvidalo"
+    if len(said.split()) <= 8 and any(f" {m} " in padded for m in _HESITATE_MARKERS):
+        return HESITATE  # "mmm deja veo cual era", "no me acuerdo"
     return None
 
 

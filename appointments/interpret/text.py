@@ -11,6 +11,9 @@ _KEYCAPS = str.maketrans({"\u20e3": None, "\ufe0f": None, "👍": " si ", "👌"
                           "✅": " si ", "👎": " no ", "❌": " no "})
 _NOT_WORD = re.compile(r"[^a-z0-9:# ]")
 _SPACES = re.compile(r"\s+")
+# WhatsApp shorthand read as the word: "la primera q tengas", "pal jueves"
+_SHORTHAND = {"q": "que", "pa": "para", "pal": "para el", "x": "por", "xq": "porque",
+              "xfa": "por favor", "tmb": "tambien"}
 _STRETCHED = re.compile(r"([a-z])\1{2,}")  # "siiii" -> "si", "nooo" -> "no"
 
 
@@ -24,7 +27,7 @@ def normalize(text: Optional[str], limit: int = MAX_REPLY) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _NOT_WORD.sub(" ", text)
     text = _STRETCHED.sub(r"\1", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(_SHORTHAND.get(w, w) for w in text.split())
 
 
 def words(text: Optional[str], limit: int = MAX_REPLY) -> List[str]:

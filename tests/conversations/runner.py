@@ -222,6 +222,9 @@ def report(results: Sequence[Result]) -> str:
         if mine:
             good = sum(r.success for r in mine)
             lines.append(f"  {name:17s} {good}/{len(mine)}")
+    for source in sorted({r.conversation.source for r in results}):
+        mine = [r for r in results if r.conversation.source == source]
+        lines.append(f"  {source:25s} {sum(r.success for r in mine)}/{len(mine)}")
     for result in results:
         if result.success:
             continue
