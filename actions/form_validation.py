@@ -14,6 +14,7 @@ handle a change of topic ("mejor cancela mi cita").
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -33,7 +34,7 @@ from appointments.interpret.date_text import day_of_month
 from appointments.interpret.replies import GREET, HESITATE, LEAVE, THANK, read_interjection
 from appointments.interpret.text import normalize
 from appointments.interpret.yes_no import read_yes_no
-from appointments.nlu.requested_time import read_requested_time
+from appointments.nlu.requested_time import names_a_moment, read_requested_time
 from appointments.scheduling import normalize_code
 
 DATE, TIME, CODE = reply_context.DATE, reply_context.TIME, reply_context.CODE
@@ -89,7 +90,9 @@ class AppointmentFormValidation(Action):
             intent = (tracker.latest_message.get("intent") or {}).get("name")
             not_understood = NOT_UNDERSTOOD.get(requested) or (
                 "utter_yes_or_no" if requested == self.confirmation_slot else None)
-            if not_understood and intent not in TOPIC_CHANGES:
+            if intent == "view_slots" and requested in (DATE, TIME):
+                updates[requested] = None  # "¿qué horarios tienen?": the list again
+            elif not_understood and intent not in TOPIC_CHANGES:
                 dispatcher.utter_message(response=not_understood)
                 updates[requested] = None
             return [SlotSet(k, v) for k, v in updates.items()]
@@ -119,8 +122,8 @@ class AppointmentFormValidation(Action):
                 return None  # "cancela" while changing: the rules decide
             return [SlotSet(self.confirmation_slot, False), SlotSet(REQUESTED_SLOT, None)]
         if kind in (GREET, HESITATE, THANK):
-            if kind == HESITATE and message.get("entities"):
-                return None
+            if kind == HESITATE and any(map(names_a_moment, message.get("entities") or [])):
+                return None  # "no sé, ¿el jueves?": an answer after all
             options = tracker.get_slot(OFFERED) or []
             hint = "_options" if kind == HESITATE and options and requested in (DATE, TIME) else ""
             dispatcher.utter_message(response=f"utter_aside_{kind}{hint}")
@@ -280,6 +283,9 @@ class AppointmentFormValidation(Action):
         chosen, or the first free slot at all."""
         service = services.appointment_service()
         day = parse_day(current.get(DATE)) if requested == TIME else None
+        listed = [v for v in current.get(OFFERED) or [] if "T" in v]
+        if day is not None and listed:  # the first of the times just listed ("en la tarde")
+            return {DATE: day.isoformat(), TIME: formatting.time_text(datetime.fromisoformat(listed[0]))}
         slots = service.free_slots(day)[:1] if day else service.next_free_slots(1)
         if not slots:
             return {}

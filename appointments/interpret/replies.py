@@ -36,7 +36,8 @@ _PHRASES = {
 _LEAVE_MARKERS = ("ya no", "olvidalo", "olvidelo", "olvidalo mejor", "dejalo", "dejalo asi",
                   "mejor no", "no gracias", "salir", "ya no quiero")
 _HESITATE_MARKERS = ("deja veo", "dejame ver", "dejame checar", "deja checo", "no me acuerdo",
-                     "no recuerdo", "no se", "a ver", "un momento", "un segundo", "ahorita te digo")
+                     "no recuerdo", "no se", "a ver", "un momento", "un segundo", "ahorita te digo",
+                     "y ahora", "que hago", "y entonces", "ni modo")
 _ASSISTANT = (
     "menu", "asistente", "volver al asistente", "regresar al asistente", "bot", "robot",
     "el asistente", "quiero el menu", "ver menu", "mostrar menu", "al menu",

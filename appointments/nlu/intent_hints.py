@@ -14,16 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from appointments.interpret.intent_hints import hinted_intent
 from appointments.nlu.intent_override import set_intent
-
-
-# "ya" (now), "este mes", "este año" are no day or hour anyone books
-BOOKABLE_GRAINS = {"day", "hour", "minute"}
-
-
-def _names_a_moment(entity: Dict[Text, Any]) -> bool:
-    info = entity.get("additional_info") or {}
-    return entity.get("entity") == "time" and (
-        info.get("type") == "interval" or info.get("grain") in BOOKABLE_GRAINS)
+from appointments.nlu.requested_time import names_a_moment
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -41,7 +32,7 @@ class IntentHints(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             current = (message.get(INTENT) or {}).get("name")
-            has_time = any(_names_a_moment(e) for e in message.get(ENTITIES) or [])
+            has_time = any(names_a_moment(e) for e in message.get(ENTITIES) or [])
             intent = hinted_intent(message.get(TEXT), current, has_time)
             if intent is None:
                 continue

@@ -50,6 +50,17 @@ def _parse(iso: Optional[str], calendar: BusinessCalendar) -> Optional[datetime]
         return None
 
 
+# "ya" (now), "este mes", "este año" are no day or hour anyone books
+BOOKABLE_GRAINS = {"week", "day", "hour", "minute"}
+
+
+def names_a_moment(entity: Dict[str, Any]) -> bool:
+    """A `time` entity that names a week, a day, an hour or a part of a day."""
+    info = entity.get("additional_info") or {}
+    return entity.get("entity") == "time" and (
+        info.get("type") == "interval" or info.get("grain") in BOOKABLE_GRAINS)
+
+
 def _alternative(value: Any) -> Optional[date]:
     try:
         return date.fromisoformat(value) if value else None
@@ -74,9 +85,9 @@ def _read_one(entity: Dict[str, Any], calendar: BusinessCalendar) -> RequestedTi
     moment = _parse(info.get("value") or entity.get("value"), calendar)
     if moment is None:
         return RequestedTime()
-    grain = info.get("grain")
-    if grain == "second":  # "ya", "ahora": now, not a moment anyone books
+    if not names_a_moment(entity):
         return RequestedTime()
+    grain = info.get("grain")
     if grain in ("hour", "minute", "second"):
         day = moment.date() if _mentions_date(text) else None
         hour = moment.hour

@@ -1,0 +1,28 @@
+"""Words that settle the intent when the classifier hesitates between neighbours."""
+import pytest
+
+from appointments.interpret.intent_hints import hinted_intent
+from appointments.nlu.requested_time import names_a_moment
+
+
+@pytest.mark.parametrize("text, intent, has_time, hinted", [
+    ("mejor cancélala", "deny", False, "cancel_appointment"),
+    ("cambiala pal martes 15 a las 9", "book_appointment", True, "reschedule_appointment"),
+    ("hola buenas, tienen el jueves a las 10?", "greet", True, "book_appointment"),
+    ("kiero sita el domingo tempranito", "nlu_fallback", True, "book_appointment"),
+    ("cita el domingo a las 11", "list_appointments", True, "book_appointment"),
+    ("ok ya, el viernes a las 12 entonces", "cancel_appointment", True, "book_appointment"),
+    ("mis citas del jueves", "list_appointments", True, None),
+    ("cancela la del jueves", "cancel_appointment", True, None),
+    ("hola", "greet", False, None),
+])
+def test_hinted_intent(text, intent, has_time, hinted):
+    assert hinted_intent(text, intent, has_time) == hinted
+
+
+def test_now_and_this_month_are_no_moment_to_book():
+    def entity(**info):
+        return {"entity": "time", "additional_info": info}
+    assert names_a_moment(entity(grain="day")) and names_a_moment(entity(type="interval"))
+    assert not names_a_moment(entity(grain="second"))  # "ya", "ahora"
+    assert not names_a_moment(entity(grain="month"))  # "este mes"
