@@ -114,8 +114,9 @@ class AppointmentFormValidation(Action):
         if requested == self.confirmation_slot and read_yes_no(text).bare:
             return None
         kind = read_interjection(text)
-        if kind is None and normalize(text) in ("si", "ok", "va", "sale", "aja"):
-            kind = HESITATE  # a yes to a question that is not yes/no
+        if kind is None and normalize(text) in ("si", "ok", "va", "sale", "aja") \
+                and len(tracker.get_slot(OFFERED) or []) != 1:
+            kind = HESITATE  # a yes to a question that is not yes/no (one option: that one)
         if kind == LEAVE:
             said = normalize(text)
             if said.startswith("cancel") and self.form != "booking_form":

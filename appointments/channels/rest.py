@@ -43,7 +43,10 @@ class RestInput(RasaRestInput):
         async def handle(message: UserMessage) -> None:
             message.text = await self.wait.before(message.sender_id, message.text) or message.text
             await on_new_message(message)
-            if await self.wait.should_acknowledge(message.sender_id):
+            said = getattr(message.output_channel, "messages", None)
+            # a paused bot says nothing: only then is the tracker read again
+            if not (isinstance(said, list) and said) and \
+                    await self.wait.should_acknowledge(message.sender_id):
                 text = self.texts.text(ACKNOWLEDGEMENT)
                 if text:
                     await message.output_channel.send_text_message(message.sender_id, text)

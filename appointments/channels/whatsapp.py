@@ -299,7 +299,7 @@ class WhatsAppInput(InputChannel):
                 await on_new_message(
                     UserMessage(text, output, phone, input_channel=self.name(), metadata=metadata)
                 )
-                if await self.wait.should_acknowledge(phone):
+                if not output.messages and await self.wait.should_acknowledge(phone):
                     output.messages.append({"text": self.domain_text(ACKNOWLEDGEMENT)})
             except Exception:  # noqa: BLE001
                 failed = True
