@@ -146,6 +146,16 @@ class Settings:
     handoff_timeout_minutes: int = 240
     fallbacks_before_handoff: int = 3
     rasa_url: str = "http://127.0.0.1:5005"
+    # Security (README "Seguridad")
+    bind_host: str = "127.0.0.1"  # where Rasa, the action server and the console listen
+    action_server_token: Optional[str] = None  # shared secret Rasa sends to the action server
+    rest_channel_token: Optional[str] = None  # Bearer token for REST when not on loopback
+    rest_allow_whatsapp_senders: bool = False  # REST may speak as "whatsapp:+..." (tests only)
+    rasa_cors_origins: Optional[str] = None  # e.g. "https://panel.example.com"; unset: none
+    max_active_appointments_per_phone: int = 3  # future appointments one phone may hold
+    retention_days: int = 180  # messages, transcripts and closed cases older than this go
+    agent_accounts: Optional[str] = None  # "ana:<hash>,luis:<hash>" (make agent-add)
+    agent_accounts_file: Path = PROJECT_ROOT / "var" / "agent-accounts"
     # Fixed "now" for reading relative dates ("mañana") and for the business rules, for
     # reproducible tests (`make test-stories`, the conversation suite); unset in production.
     nlu_reference_time: Optional[datetime] = None
@@ -207,4 +217,15 @@ class Settings:
             handoff_timeout_minutes=_int(env, "HANDOFF_TIMEOUT_MINUTES", 240, minimum=1),
             fallbacks_before_handoff=_int(env, "FALLBACKS_BEFORE_HANDOFF", 3, minimum=1),
             rasa_url=(env.get("RASA_URL") or cls.rasa_url).rstrip("/"),
+            bind_host=env.get("BIND_HOST") or cls.bind_host,
+            action_server_token=env.get("ACTION_SERVER_TOKEN") or None,
+            rest_channel_token=env.get("REST_CHANNEL_TOKEN") or None,
+            rest_allow_whatsapp_senders=_flag(env, "REST_ALLOW_WHATSAPP_SENDERS", False),
+            rasa_cors_origins=env.get("RASA_CORS_ORIGINS") or None,
+            max_active_appointments_per_phone=_int(
+                env, "MAX_ACTIVE_APPOINTMENTS_PER_PHONE", 3, minimum=1
+            ),
+            retention_days=_int(env, "RETENTION_DAYS", cls.retention_days, minimum=1),
+            agent_accounts=env.get("AGENT_ACCOUNTS") or None,
+            agent_accounts_file=Path(env.get("AGENT_ACCOUNTS_FILE") or cls.agent_accounts_file),
         )

@@ -49,6 +49,7 @@ def main() -> None:
         or f"http://127.0.0.1:{os.environ.get('ACTION_PORT', '5055')}/webhook",
         "RASA_API_TOKEN": token(settings.rasa_api_token, "rasa-api-token"),
         "AGENT_CONSOLE_TOKEN": token(settings.agent_console_token, "agent-console-token"),
+        "ACTION_SERVER_TOKEN": token(settings.action_server_token, "action-server-token"),
         "RASA_URL": os.environ.get("RASA_URL")
         or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}",
     }
