@@ -1,7 +1,7 @@
 """Booking a new appointment: the booking form and what happens when it is complete."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -11,14 +11,48 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import answer_checks, formatting, services
 from actions.answer_checks import DATE
 from actions.form_validation import LAST_CODE, AppointmentFormValidation
-from actions.slot_state import combine, menu_if_asked, parse_day, parse_time, reset_flow
-from appointments.scheduling import SlotUnavailable
+from actions.slot_state import (
+    DISPLAY_SLOTS,
+    REQUESTED_SLOT,
+    combine,
+    menu_if_asked,
+    parse_day,
+    parse_time,
+    reset_flow,
+)
+from appointments.scheduling import SlotUnavailable, TooManyAppointments
+
+
+def _at_the_cap(phone: Text) -> Optional[TooManyAppointments]:
+    """The refusal when `phone` already holds the most upcoming appointments allowed."""
+    try:
+        services.appointment_service().check_upcoming_limit(phone)
+    except TooManyAppointments as refused:
+        return refused
+    return None
+
+
+def _say_too_many(dispatcher: CollectingDispatcher, refused: TooManyAppointments) -> None:
+    dispatcher.utter_message(response="utter_too_many_appointments", limit=refused.limit)
 
 
 class ValidateBookingForm(AppointmentFormValidation):
     form = "booking_form"
     required = ("appointment_date", "appointment_time", "booking_confirmed")
     confirmation_slot = "booking_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if tracker.get_slot(REQUESTED_SLOT) is None:  # the form is starting
+            refused = _at_the_cap(tracker.sender_id)
+            if refused is not None:
+                # Say so before asking for a day, and end the form at once (an empty
+                # requested_slot ends it; action_book_appointment then books nothing).
+                _say_too_many(dispatcher, refused)
+                cleared = self.required + DISPLAY_SLOTS
+                return [SlotSet(slot, None) for slot in cleared] + [SlotSet(REQUESTED_SLOT, None)]
+        return await super().run(dispatcher, tracker, domain)
 
 
 class ActionBookAppointment(Action):
@@ -30,13 +64,19 @@ class ActionBookAppointment(Action):
     ) -> List[EventType]:
         day = parse_day(tracker.get_slot("appointment_date"))
         at = parse_time(tracker.get_slot("appointment_time"))
-        if tracker.get_slot("booking_confirmed") is not True or day is None or at is None:
+        confirmed = tracker.get_slot("booking_confirmed")
+        if confirmed is not True or day is None or at is None:
+            if confirmed is None and _at_the_cap(tracker.sender_id) is not None:
+                return reset_flow()  # ended at its start: ValidateBookingForm said why
             dispatcher.utter_message(response="utter_booking_discarded")
             return reset_flow() + menu_if_asked(dispatcher, tracker)
         service = services.appointment_service()
         start = combine(service.calendar, day, at)
         try:
             appointment = service.book(tracker.sender_id, start)
+        except TooManyAppointments as refused:  # booked elsewhere meanwhile
+            _say_too_many(dispatcher, refused)
+            return reset_flow()
         except SlotUnavailable:
             # Someone else took the slot between the question and the "sí": offer the
             # nearest free ones and go back to the time question with them listed.

@@ -21,6 +21,7 @@ from appointments.scheduling.errors import (
     AppointmentNotFound,
     SchedulingError,
     SlotUnavailable,
+    TooManyAppointments,
     Unavailability,
 )
 from appointments.scheduling.models import BOOKED, CANCELLED, Appointment
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "Appointment", "AppointmentNotActive", "AppointmentNotFound", "AppointmentService",
     "BOOKED", "BusinessCalendar", "CANCELLED", "CODE_DIGITS", "CODE_LETTERS", "CODE_REGEX",
-    "SchedulingError", "SlotUnavailable", "Unavailability", "build_service",
+    "SchedulingError", "SlotUnavailable", "TooManyAppointments", "Unavailability", "build_service",
     "generate_code", "normalize_code",
 ]
 

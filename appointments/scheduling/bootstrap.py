@@ -30,4 +30,5 @@ def build_service(
         calendar,
         SqlAppointmentRepository(engine, calendar.tz),
         clock or _clock(settings, calendar),
+        max_upcoming_per_phone=settings.max_active_appointments_per_phone,
     )

@@ -36,3 +36,12 @@ class AppointmentNotFound(SchedulingError):
 
 class AppointmentNotActive(SchedulingError):
     """Already cancelled, or already in the past."""
+
+
+class TooManyAppointments(SchedulingError):
+    """The phone already holds `limit` booked appointments still to come: no new booking
+    until one is cancelled or has passed (moving one to another time is still allowed)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"already {limit} upcoming appointments, the most one phone may hold")
+        self.limit = limit

@@ -3,6 +3,10 @@
 The calendar rules are checked here first so people get a precise reason; the database
 still has the last word on "taken" (a partial unique index), so two simultaneous
 bookings of one slot cannot both succeed whatever this code checked before.
+
+Likewise for the cap on how many upcoming appointments one phone may hold: `book`
+checks it first (and `check_upcoming_limit` lets the conversation check it before
+asking for a day), and the repository counts again in the transaction that inserts.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from appointments.scheduling.errors import (
     AppointmentNotActive,
     AppointmentNotFound,
     SlotUnavailable,
+    TooManyAppointments,
     Unavailability,
 )
 from appointments.scheduling.models import BOOKED, Appointment
@@ -31,11 +36,15 @@ class AppointmentService:
         repository: SqlAppointmentRepository,
         clock: Callable[[], datetime],
         code_generator: Callable[[], str] = generate_code,
+        max_upcoming_per_phone: Optional[int] = None,
     ) -> None:
+        """`max_upcoming_per_phone`: how many booked appointments still to come one phone
+        may hold (MAX_ACTIVE_APPOINTMENTS_PER_PHONE, wired by bootstrap); None: no cap."""
         self.calendar = calendar
         self.repository = repository
         self.clock = clock
         self.code_generator = code_generator
+        self.max_upcoming_per_phone = max_upcoming_per_phone
 
     def now(self) -> datetime:
         return self.calendar.localize(self.clock())
@@ -120,9 +129,18 @@ class AppointmentService:
 
     # --- appointments ------------------------------------------------------------
 
+    def check_upcoming_limit(self, phone: str) -> None:
+        """TooManyAppointments if `phone` may not book one more appointment now (it
+        already holds the most upcoming ones allowed). Advisory: `book` counts again
+        atomically with the insert."""
+        limit = self.max_upcoming_per_phone
+        if limit is not None and len(self.upcoming(phone)) >= limit:
+            raise TooManyAppointments(limit)
+
     def book(self, phone: str, start: datetime, customer_name: Optional[str] = None) -> Appointment:
-        """Book `start` for `phone`; SlotUnavailable says why not."""
+        """Book `start` for `phone`; TooManyAppointments or SlotUnavailable say why not."""
         start = self.calendar.localize(start)
+        self.check_upcoming_limit(phone)  # first: no other answer matters at the cap
         reason = self.check_slot(start)
         if reason is not None:
             raise SlotUnavailable(reason, start)
@@ -133,7 +151,7 @@ class AppointmentService:
                 customer_name=customer_name,
             )
             try:
-                return self.repository.add(appointment)
+                return self.repository.add(appointment, self.max_upcoming_per_phone)
             except CodeCollision:
                 continue
         raise RuntimeError(f"no unused appointment code after {CODE_ATTEMPTS} draws")

@@ -3,6 +3,10 @@
 The partial unique index on booked start times (see tables.py) is what makes double
 booking impossible; this class turns its refusal into SlotUnavailable(TAKEN), and a
 clash on the code column into CodeCollision so the caller can draw another code.
+
+The per-phone cap on upcoming appointments is counted in the same transaction as the
+insert, with the phone's bookings serialized (`_serialize_phone`), so two bookings at
+once by one phone at its cap minus one cannot both pass.
 """
 from __future__ import annotations
 
@@ -11,13 +15,18 @@ from datetime import datetime
 from typing import Any, List, Optional, Set
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
-from sqlalchemy.engine import Engine, Row
+from sqlalchemy import and_, func, select, text
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
-from appointments.scheduling.errors import SlotUnavailable, Unavailability
+from appointments.scheduling.errors import SlotUnavailable, TooManyAppointments, Unavailability
 from appointments.scheduling.models import BOOKED, CANCELLED, Appointment
 from appointments.storage.tables import appointments as table
+
+
+# First key of the PostgreSQL advisory locks taken per phone (the second is the phone's
+# hash), so they cannot clash with advisory locks taken for anything else.
+PHONE_LOCK_SPACE = 0x41505054  # "APPT"
 
 
 class CodeCollision(Exception):
@@ -49,10 +58,45 @@ class SqlAppointmentRepository:
             found = connection.execute(select(table.c.id).where(table.c.code == code)).first()
         return found is not None
 
-    def add(self, appointment: Appointment) -> Appointment:
-        """Insert a booked appointment; the unique index refuses a taken slot."""
+    @staticmethod
+    def _serialize_phone(connection: Connection, phone: str) -> None:
+        """Make other bookings by `phone` wait until this transaction ends.
+
+        PostgreSQL: a transaction-level advisory lock on the phone's hash (two phones with
+        the same hash merely wait for each other); under READ COMMITTED, the statements
+        after it see what the previous holder committed. SQLite: BEGIN IMMEDIATE takes the
+        database's write lock now rather than at the INSERT, so nothing can be written
+        between the count and the insert (the connection's busy timeout makes others wait)."""
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:space, hashtext(:phone))"),
+                {"space": PHONE_LOCK_SPACE, "phone": phone},
+            )
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @staticmethod
+    def _count_upcoming(connection: Connection, phone: str, after: datetime) -> int:
+        query = select(func.count()).select_from(table).where(
+            and_(table.c.phone == phone, table.c.status == BOOKED, table.c.starts_at > after)
+        )
+        return connection.execute(query).scalar_one()
+
+    def add(self, appointment: Appointment, max_upcoming: Optional[int] = None) -> Appointment:
+        """Insert a booked appointment; the unique index refuses a taken slot.
+
+        With `max_upcoming`, TooManyAppointments when the phone already holds that many
+        booked appointments starting after `appointment.created_at` (the moment of
+        booking), counted atomically with the insert."""
         try:
             with self.engine.begin() as connection:
+                if max_upcoming is not None:
+                    self._serialize_phone(connection, appointment.phone)
+                    held = self._count_upcoming(
+                        connection, appointment.phone, appointment.created_at
+                    )
+                    if held >= max_upcoming:
+                        raise TooManyAppointments(max_upcoming)
                 connection.execute(
                     table.insert().values(
                         code=appointment.code,

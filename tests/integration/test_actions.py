@@ -298,3 +298,46 @@ def test_an_unclear_answer_at_the_confirmation_asks_yes_or_no(phone):
                "appointment_time": "12:00"}
     slots, said, _ = run(ValidateBookingForm(), tracker(phone, "el azul", "inform", booking))
     assert slots == {"booking_confirmed": None} and said == ["utter_yes_or_no"]
+
+
+# --- the cap on upcoming appointments per phone ------------------------------------------
+
+@pytest.fixture
+def capped(wired):
+    service = AppointmentService(wired.calendar, wired.repository, wired.clock,
+                                 max_upcoming_per_phone=2)
+    services.use(service)
+    return service
+
+
+def test_at_the_cap_booking_is_refused_before_asking_for_a_day(phone, capped):
+    for hour in (10, 11):
+        capped.book(phone, datetime(2026, 11, 26, hour, 0, tzinfo=TZ))
+    start = tracker(phone, "quiero otra cita el viernes a las 10", "book_appointment")
+    slots, said, messages = run(ValidateBookingForm(), start)
+    assert said == ["utter_too_many_appointments"] and messages[0]["limit"] == 2
+    assert slots["requested_slot"] is None and slots["appointment_date"] is None  # form ends
+    slots, said, _ = run(ActionBookAppointment(), tracker(phone, "quiero otra cita"))
+    assert said == [] and all(value is None for value in slots.values())  # already said
+    assert len(capped.upcoming(phone)) == 2
+
+
+def test_a_booking_made_meanwhile_is_refused_at_the_yes(phone, capped):
+    confirmed = {"appointment_date": "2026-11-27", "appointment_time": "10:00",
+                 "booking_confirmed": True}
+    for hour in (10, 11):  # e.g. from a second conversation while this one confirmed
+        capped.book(phone, datetime(2026, 11, 26, hour, 0, tzinfo=TZ))
+    slots, said, messages = run(ActionBookAppointment(), tracker(phone, "sí", "affirm", confirmed))
+    assert said == ["utter_too_many_appointments"] and messages[0]["limit"] == 2
+    assert all(value is None for value in slots.values())
+    assert capped.check_slot(datetime(2026, 11, 27, 10, 0, tzinfo=TZ)) is None  # not written
+
+
+def test_under_the_cap_the_form_starts_as_usual(phone, capped):
+    capped.book(phone, datetime(2026, 11, 26, 10, 0, tzinfo=TZ))
+    start = tracker(phone, "cita el viernes a las 10", "book_appointment")
+    slots, said, _ = run(ValidateBookingForm(), start)
+    assert said == [] and slots["appointment_date"] == "2026-11-27"
+    declined = tracker(phone, "ya no", "deny", {"booking_confirmed": False})
+    _, said, _ = run(ActionBookAppointment(), declined)
+    assert said == ["utter_booking_discarded"]

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from appointments.scheduling import (
-    AppointmentNotActive, AppointmentNotFound, SlotUnavailable, Unavailability,
+    AppointmentNotActive, AppointmentNotFound, SlotUnavailable, TooManyAppointments,
+    Unavailability,
 )
 from appointments.storage.tables import appointments
 
@@ -159,3 +160,57 @@ def test_reschedule_of_someone_elses_appointment_is_not_found(service, phone):
     with pytest.raises(AppointmentNotFound):
         service.reschedule("intruder", booked.code, THURSDAY_10 + timedelta(hours=1))
     assert service.find(phone, booked.code).start == THURSDAY_10
+
+
+# --- the cap on upcoming appointments per phone --------------------------------------
+
+@pytest.fixture
+def capped(calendar, repository, clock):
+    from appointments.scheduling.service import AppointmentService
+
+    return AppointmentService(calendar, repository, clock, max_upcoming_per_phone=3)
+
+
+def test_the_fourth_upcoming_appointment_is_refused_and_nothing_is_written(capped, phone, engine):
+    for hours in (0, 1, 2):
+        capped.book(phone, THURSDAY_10 + timedelta(hours=hours))
+    with pytest.raises(TooManyAppointments) as refused:
+        capped.book(phone, THURSDAY_10 + timedelta(days=1))
+    assert refused.value.limit == 3
+    assert len(rows(engine)) == 3
+    assert capped.book("whatsapp:+5210000000", THURSDAY_10 + timedelta(days=1))
+
+
+def test_cancelled_past_and_moved_appointments_and_the_cap(capped, phone, clock):
+    booked = [capped.book(phone, THURSDAY_10 + timedelta(hours=h)) for h in (0, 1, 2)]
+    capped.reschedule(phone, booked[0].code, THURSDAY_10 + timedelta(days=1))  # not a new one
+    capped.cancel(phone, booked[1].code)
+    capped.book(phone, THURSDAY_10 + timedelta(days=2))  # the cancelled one freed a place
+    clock.now = THURSDAY_10 + timedelta(hours=2, minutes=5)  # booked[2] has started
+    assert capped.book(phone, THURSDAY_10 + timedelta(days=4)).phone == phone  # Monday
+    with pytest.raises(TooManyAppointments):
+        capped.book(phone, THURSDAY_10 + timedelta(days=5))
+    assert len(capped.upcoming(phone)) == 3
+
+
+def test_the_repository_counts_in_the_insert_transaction(repository, phone):
+    """No service check at all: the repository alone refuses past the cap, and a taken
+    slot is still refused by the unique index under the cap."""
+    from dataclasses import replace
+
+    from appointments.scheduling import Appointment
+
+    def appointment(code, hours):
+        start = THURSDAY_10 + timedelta(hours=hours)
+        return Appointment(code=code, phone=phone, start=start, end=start + timedelta(minutes=30),
+                           status="booked", created_at=THURSDAY_10 - timedelta(days=1))
+
+    first = repository.add(appointment("A2B-3CD", 0), max_upcoming=2)
+    with pytest.raises(SlotUnavailable):
+        repository.add(replace(first, code="A2B-3CE", phone="other"), max_upcoming=2)
+    repository.add(appointment("A2B-3CF", 1), max_upcoming=2)
+    with pytest.raises(TooManyAppointments):
+        repository.add(appointment("A2B-3CG", 2), max_upcoming=2)
+    assert repository.get("A2B-3CG") is None
+    later = replace(appointment("A2B-3CH", 2), created_at=THURSDAY_10 + timedelta(minutes=1))
+    assert repository.add(later, max_upcoming=2).code == "A2B-3CH"  # the 10:00 one is past

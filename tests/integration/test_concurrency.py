@@ -1,4 +1,5 @@
 """Simultaneous attempts at one slot: exactly one wins, the database makes sure of it.
+Likewise for one phone at its cap minus one booking many slots at once.
 
 Each racer has its own engine (its own connection), all threads start together at a
 barrier, and the connections are opened before the barrier so they really overlap.
@@ -10,7 +11,9 @@ from typing import Callable, List
 import pytest
 from sqlalchemy import func, select
 
-from appointments.scheduling import Appointment, AppointmentService, SlotUnavailable, Unavailability
+from appointments.scheduling import (
+    Appointment, AppointmentService, SlotUnavailable, TooManyAppointments, Unavailability,
+)
 from appointments.storage.database import create_database_engine, create_schema
 from appointments.storage.repository import SqlAppointmentRepository
 from appointments.storage.tables import appointments as table
@@ -165,3 +168,64 @@ def test_a_booking_and_a_reschedule_race_for_one_slot(calendar, pg_url, pg_engin
         assert first.find("ana", ana.code) == ana
     else:
         assert first.upcoming("beto") == [] and first.check_slot(SLOT) is None
+
+
+# --- the per-phone cap: one phone at its cap minus one, many bookings at once ---------
+
+CAP = 3
+PHONE = "whatsapp:+5215512345678"
+
+
+def upcoming_of(engine, phone: str) -> int:
+    query = select(func.count()).select_from(table).where(
+        (table.c.phone == phone) & (table.c.status == "booked") & (table.c.starts_at > FIXED_NOW))
+    with engine.connect() as connection:
+        return connection.execute(query).scalar()
+
+
+def distinct_slots(count: int) -> List[datetime]:
+    """`count` bookable starts, none shared: the slot index plays no part in the race."""
+    days = [SLOT + timedelta(days=d) for d in (0, 1, 4, 5, 6, 7)]  # Thu, Fri, Mon-Thu
+    return [day + timedelta(minutes=30 * n) for day in days for n in range(14)][:count]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_one_phone_at_its_cap_minus_one_books_twenty_at_once(request, backend, calendar, engines):
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
+    setup = fresh_schema(url)
+    request.addfinalizer(setup.dispose)
+    services = [AppointmentService(calendar, SqlAppointmentRepository(e, TZ), lambda: FIXED_NOW,
+                                   max_upcoming_per_phone=CAP) for e in engines(url, RACERS)]
+    slots = distinct_slots(RACERS + CAP)
+    for start in slots[RACERS:RACERS + CAP - 1]:
+        services[0].book(PHONE, start)
+    results = race([lambda s=s, start=start: s.book(PHONE, start)
+                    for s, start in zip(services, slots)])
+    winners = [r for r in results if isinstance(r, Appointment)]
+    refused = [r for r in results if isinstance(r, TooManyAppointments)]
+    assert len(winners) == 1 and len(refused) == RACERS - 1, results
+    assert upcoming_of(setup, PHONE) == CAP
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_the_insert_transaction_alone_holds_the_cap(request, backend, engines):
+    """No check before writing: every racer inserts directly, as if all had counted
+    CAP - 1 at the same moment. The count inside the insert must let one through."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
+    setup = fresh_schema(url)
+    request.addfinalizer(setup.dispose)
+    repositories = [SqlAppointmentRepository(e, TZ) for e in engines(url, RACERS)]
+    slots = distinct_slots(RACERS + CAP)
+
+    def booking(n: int, start: datetime) -> Appointment:
+        return Appointment(code=f"A{n % 8 + 2}B-{n // 8 + 2}CD", phone=PHONE, start=start,
+                           end=start + timedelta(minutes=30), status="booked", created_at=FIXED_NOW)
+
+    for n, start in enumerate(slots[RACERS:RACERS + CAP - 1], start=RACERS):
+        repositories[0].add(booking(n, start), max_upcoming=CAP)
+    results = race([lambda r=r, n=n, start=start: r.add(booking(n, start), max_upcoming=CAP)
+                    for n, (r, start) in enumerate(zip(repositories, slots))])
+    winners = [r for r in results if isinstance(r, Appointment)]
+    refused = [r for r in results if isinstance(r, TooManyAppointments)]
+    assert len(winners) == 1 and len(refused) == RACERS - 1, results
+    assert upcoming_of(setup, PHONE) == CAP

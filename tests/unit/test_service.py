@@ -1,5 +1,7 @@
 """The use cases with a fixed clock (Wednesday 2026-11-25 10:00, Mexico City) on a real
-SQLite file; tests/integration runs the storage on PostgreSQL as well."""
+SQLite file (the per-phone cap on an in-memory repository); tests/integration runs the
+storage on PostgreSQL as well."""
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +12,7 @@ from appointments.scheduling import (
     AppointmentNotFound,
     AppointmentService,
     SlotUnavailable,
+    TooManyAppointments,
     Unavailability as U,
 )
 
@@ -263,3 +266,89 @@ def test_reschedule_of_a_cancelled_or_foreign_appointment(service):
     with pytest.raises(AppointmentNotActive):
         service.reschedule("ana", booked.code, at(26, 11))
     assert service.check_slot(at(26, 11)) is None
+
+
+# --- the cap on upcoming appointments per phone (in memory) ------------------------
+
+class MemoryRepository:
+    """The service's storage port in memory: enough to test the cap rules alone."""
+
+    def __init__(self):
+        self.rows = {}
+
+    def add(self, appointment, max_upcoming=None):
+        mine = self.booked_for_phone(appointment.phone, appointment.created_at)
+        if max_upcoming is not None and len(mine) >= max_upcoming:
+            raise TooManyAppointments(max_upcoming)
+        if appointment.start in self.booked_starts(appointment.start, appointment.end):
+            raise SlotUnavailable(U.TAKEN, appointment.start)
+        self.rows[appointment.code] = appointment
+        return appointment
+
+    def get(self, code):
+        return self.rows.get(code)
+
+    def booked_starts(self, start, end):
+        return {a.start for a in self.rows.values() if a.is_booked and start <= a.start < end}
+
+    def booked_for_phone(self, phone, after):
+        mine = [a for a in self.rows.values() if a.phone == phone and a.is_booked]
+        return sorted((a for a in mine if a.start > after), key=lambda a: a.start)
+
+    def cancel(self, code, phone, at):
+        self.rows[code] = replace(self.rows[code], status="cancelled")
+        return True
+
+    def move(self, code, phone, start, end):
+        self.rows[code] = replace(self.rows[code], start=start, end=end)
+        return True
+
+
+@pytest.fixture
+def capped(calendar, clock):
+    return AppointmentService(calendar, MemoryRepository(), clock, max_upcoming_per_phone=3)
+
+
+def test_one_more_than_the_cap_is_refused_and_nothing_is_written(capped):
+    for hour in (10, 11, 12):
+        capped.book("ana", at(26, hour))
+    with pytest.raises(TooManyAppointments) as refused:
+        capped.book("ana", at(27, 10))
+    assert refused.value.limit == 3
+    assert len(capped.upcoming("ana")) == 3 and capped.check_slot(at(27, 10)) is None
+    with pytest.raises(TooManyAppointments):
+        capped.check_upcoming_limit("ana")  # what the conversation asks before the day
+    with pytest.raises(TooManyAppointments):
+        capped.book("ana", at(26, 10))  # at the cap, the cap is the reason, not "taken"
+    assert capped.book("beto", at(27, 10)).phone == "beto"  # the cap is per phone
+
+
+def test_cancelled_and_past_appointments_do_not_count(capped, clock):
+    first, *_ = [capped.book("ana", at(25, hour)) for hour in (12, 13, 14)]
+    capped.cancel("ana", first.code)
+    capped.book("ana", at(26, 10))
+    clock.now = at(25, 13, 30)  # the 13:00 one has started: no longer upcoming
+    capped.check_upcoming_limit("ana")
+    assert capped.book("ana", at(26, 11)).start == at(26, 11)
+
+
+def test_moving_an_appointment_at_the_cap_is_not_a_new_one(capped):
+    booked = [capped.book("ana", at(26, hour)) for hour in (10, 11, 12)]
+    moved = capped.reschedule("ana", booked[0].code, at(27, 9))
+    assert moved.start == at(27, 9) and len(capped.upcoming("ana")) == 3
+
+
+def test_the_write_itself_enforces_the_cap(capped, monkeypatch):
+    """The early check can be passed by a booking made meanwhile: the count done with
+    the insert still refuses."""
+    for hour in (10, 11, 12):
+        capped.book("ana", at(26, hour))
+    monkeypatch.setattr(capped, "check_upcoming_limit", lambda phone: None)
+    with pytest.raises(TooManyAppointments):
+        capped.book("ana", at(27, 10))
+    assert len(capped.upcoming("ana")) == 3
+
+
+def test_without_a_cap_there_is_no_limit(calendar, clock):
+    service = AppointmentService(calendar, MemoryRepository(), clock)
+    assert len([service.book("ana", at(26, hour)) for hour in range(9, 18)]) == 9
