@@ -22,14 +22,37 @@ VAR = ROOT / "var"
 
 
 def token(value: str | None, name: str) -> str:
-    """`value` if set, or a random token kept in var/<name> (mode 600), so neither the
-    Rasa HTTP API nor the agent console is ever left open."""
+    """`value` if set, or a random token kept in var/<name>, so neither the Rasa HTTP API
+    nor the agent console is ever left open.
+
+    The file is never readable by others, not even for a moment: it is written 0600
+    (O_EXCL) under a temporary name, then put in place atomically. When two starts race,
+    the first file in place wins and both read it (link refuses to overwrite); var/ is
+    created 0700."""
     if value:
         return value
     path = VAR / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(path.parent, 0o700)  # mkdir's mode is cut by the umask
+        temporary = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(32))
+                file.flush()
+                os.fsync(file.fileno())
+            try:
+                os.link(temporary, path)  # atomic, and never replaces a token in use
+            except FileExistsError:
+                pass
+            except OSError:  # a file system without hard links
+                os.replace(temporary, path)
+        finally:
+            if temporary.exists():
+                temporary.unlink()
+    elif path.stat().st_mode & 0o077:  # left readable by an older version
         path.chmod(0o600)
     return path.read_text().strip()
 

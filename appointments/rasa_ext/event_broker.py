@@ -5,7 +5,8 @@ not fit here in three ways:
 
 - endpoints.yml cannot say `${RABBITMQ_URL}`: Rasa refuses to start when a variable it
   names is unset. So the class reads RABBITMQ_URL and RABBITMQ_QUEUE (Settings) itself;
-  with no RABBITMQ_URL it returns None, which Rasa takes as "no event broker".
+  with no RABBITMQ_URL it returns None, which Rasa takes as "no event broker". A URL
+  without user and password stops the start-up with a SettingsError (no guest/guest).
 - Rasa logs the broker's `host` (on connecting, on every publish and failure). Given the
   URL as host it would log the password, so the credentials are passed apart; Rasa puts
   them back only into the URL it hands to aio_pika, which masks the password in its logs.
@@ -41,17 +42,26 @@ DEFAULT_PORTS = {"amqp": 5672, "amqps": 5671}
 
 def connection_options(url: str) -> Dict[str, Any]:
     """Split an amqp(s):// URL into PikaEventBroker's host (the URL without credentials,
-    safe to log), username, password and port."""
+    safe to log), username, password and port.
+
+    A URL without user and password is refused: RabbitMQ's guest/guest works only from
+    the same machine and is the first password anyone tries, so it is never assumed.
+    The error names neither the URL nor the password."""
     parts = urlsplit(url)
     if parts.scheme not in DEFAULT_PORTS:
         raise SettingsError("RABBITMQ_URL must start with amqp:// or amqps://")
+    if not parts.username or not parts.password:
+        raise SettingsError(
+            "RABBITMQ_URL needs a user and a password (amqp://user:password@host:5672/vhost); "
+            "guest/guest is never assumed"
+        )
     return {
         "host": urlunsplit(
             (parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, "")
         ),
         # Left percent-encoded: Rasa writes them back into a URL.
-        "username": parts.username or "guest",
-        "password": parts.password or "guest",
+        "username": parts.username,
+        "password": parts.password,
         "port": parts.port or DEFAULT_PORTS[parts.scheme],
     }
 
@@ -67,7 +77,11 @@ class RabbitMQEventBroker(PikaEventBroker):
         if not settings.rabbitmq_url:
             return None
         options = dict(broker_config.kwargs) if broker_config else {}
-        options.update(connection_options(settings.rabbitmq_url))
+        try:
+            options.update(connection_options(settings.rabbitmq_url))
+        except SettingsError as error:  # stop the start-up, and say why in the log
+            logger.error("RabbitMQ event broker not started: %s", error)
+            raise
         options["queues"] = [settings.rabbitmq_queue]
         broker = cls(event_loop=event_loop, **options)
         await broker.connect()

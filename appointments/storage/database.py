@@ -1,34 +1,83 @@
 """Engines from a URL: a SQLite file by default, PostgreSQL through DATABASE_URL."""
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from appointments.storage.tables import metadata
+
+logger = logging.getLogger(__name__)
+
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+# What SQLite keeps beside the database file (it gives them the database file's mode).
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _private_folder(folder: Path) -> None:
+    """Create the database's folder (and missing parents) readable by us alone; a folder
+    that already exists is left as it is (it may be shared on purpose, like /tmp)."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:  # another process made it meanwhile
+            continue
+        os.chmod(created, PRIVATE_DIR)  # mkdir's mode is cut by the umask
+
+
+def _private_database_file(path: Path) -> None:
+    """The SQLite file (and its -wal/-shm/-journal files) readable and writable by us alone.
+
+    A new file is created 0600 before SQLite opens it (O_EXCL: no moment where it is
+    readable by others); SQLite then creates the -wal and -shm files with the same mode.
+    An existing file (older installs made it 0644) is tightened."""
+    _private_folder(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass
+    for candidate in [path, *(Path(f"{path}{suffix}") for suffix in SIDE_FILES)]:
+        try:
+            if stat.S_IMODE(candidate.stat().st_mode) & 0o077:
+                os.chmod(candidate, PRIVATE_FILE)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # not ours: say so, and go on with what we were given
+            logger.warning("cannot restrict the permissions of %s (not its owner)", candidate)
 
 
 def create_database_engine(url: str) -> Engine:
     """An engine set up for how each backend is used here.
 
-    SQLite: the file's folder is created, connections may move between threads (the
-    action server runs actions in a thread pool), writers wait for each other instead
-    of failing at once, and foreign keys are enforced. PostgreSQL: connections dropped
-    by the server are replaced transparently (pool_pre_ping)."""
+    SQLite: the file's folder is created (0700), the file is 0600, connections may move
+    between threads (the action server runs actions in a thread pool), writers wait for
+    each other instead of failing at once, and foreign keys are enforced. PostgreSQL:
+    connections dropped by the server are replaced transparently (pool_pre_ping). Both:
+    a failed statement's error (often logged with its traceback) leaves out the values,
+    which hold phones and what people wrote (hide_parameters)."""
     if url.startswith("postgres://"):  # the scheme Heroku-style providers hand out
         url = "postgresql://" + url[len("postgres://"):]
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, future=True, pool_pre_ping=True)
+        return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
     in_memory = parsed.database in (None, "", ":memory:")
-    if not in_memory:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if not in_memory and not parsed.database.startswith("file:"):  # a plain file path
+        _private_database_file(Path(parsed.database))
     engine = create_engine(
         url,
         future=True,
+        hide_parameters=True,
         connect_args={"check_same_thread": False, "timeout": 15},
         # one shared connection, or every connection would see its own empty database
         **({"poolclass": StaticPool} if in_memory else {}),
@@ -46,7 +95,28 @@ def create_database_engine(url: str) -> Engine:
 
 
 # Columns added after their table first shipped: (table, column, SQL type).
-ADDED_COLUMNS = [("messages", "author", "VARCHAR(8)")]
+ADDED_COLUMNS = [
+    ("messages", "author", "VARCHAR(8)"),
+    ("messages", "agent_name", "VARCHAR(60)"),
+    ("handoff_cases", "closed_agent", "VARCHAR(60)"),
+]
+
+
+# Indexes added after their table first shipped (create_all makes indexes only together
+# with a new table).
+ADDED_INDEXES = ["ix_messages_created_at"]
+
+
+def _create_added_indexes(engine: Engine) -> None:
+    for index in (i for t in metadata.sorted_tables for i in t.indexes):
+        if index.name not in ADDED_INDEXES:
+            continue
+        try:
+            index.create(engine, checkfirst=True)
+        except DBAPIError:  # another process created it a moment ago
+            names = {i["name"] for i in inspect(engine).get_indexes(index.table.name)}
+            if index.name not in names:
+                raise
 
 
 def create_schema(engine: Engine) -> None:
@@ -57,3 +127,4 @@ def create_schema(engine: Engine) -> None:
         if column not in {c["name"] for c in inspector.get_columns(table)}:
             with engine.begin() as connection:
                 connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+    _create_added_indexes(engine)

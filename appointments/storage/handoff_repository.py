@@ -91,14 +91,17 @@ class SqlHandoffRepository:
                 .values(updated_at=utc_now())
             )
 
-    def close(self, case_id: int, closed_by: str) -> Dict[str, Any]:
-        """Close an open case; CaseClosed if someone (or the timeout) already did."""
+    def close(self, case_id: int, closed_by: str,
+              agent_name: Optional[str] = None) -> Dict[str, Any]:
+        """Close an open case; CaseClosed if someone (or the timeout) already did.
+        `agent_name`: the console account that gave it back, for the audit trail."""
         now = utc_now()
         with self.engine.begin() as connection:
             result = connection.execute(
                 table.update()
                 .where(table.c.id == case_id, table.c.status == OPEN)
-                .values(status=CLOSED, closed_at=now, closed_by=closed_by, updated_at=now)
+                .values(status=CLOSED, closed_at=now, closed_by=closed_by, updated_at=now,
+                        closed_agent=agent_name[:60] if agent_name else None)
             )
         if result.rowcount == 0:
             self.get(case_id)  # raises CaseNotFound for an unknown id
@@ -111,7 +114,8 @@ class SqlHandoffRepository:
             connection.execute(
                 table.update()
                 .where(table.c.id == case_id)
-                .values(status=OPEN, closed_at=None, closed_by=None, updated_at=utc_now())
+                .values(status=OPEN, closed_at=None, closed_by=None, closed_agent=None,
+                        updated_at=utc_now())
             )
 
     def idle_since(self, moment: datetime) -> List[Dict[str, Any]]:

@@ -8,19 +8,11 @@ from typing import Any, Dict, List, Optional, Sequence
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from appointments.privacy import mask_phone  # noqa: F401 - re-exported for older imports
 from appointments.storage.tables import messages as table
 from appointments.storage.tables import utc_now
 
 INBOUND, OUTBOUND = "in", "out"
-
-
-def mask_phone(phone: str) -> str:
-    """'whatsapp:+5215512345678' -> 'whatsapp:+52155*****678' for log lines."""
-    prefix, _, number = phone.rpartition(":")
-    if len(number) <= 6:
-        return phone
-    masked = number[:6] + "*" * (len(number) - 9) + number[-3:]
-    return f"{prefix}:{masked}" if prefix else masked
 
 
 def _storable(text: Optional[str]) -> Optional[str]:
@@ -42,6 +34,7 @@ class SqlMessageLog:
         media: Sequence[Dict[str, str]] = (),
         error: Optional[str] = None,
         author: Optional[str] = None,
+        agent_name: Optional[str] = None,
     ) -> int:
         with self.engine.begin() as connection:
             result = connection.execute(
@@ -50,6 +43,7 @@ class SqlMessageLog:
                     status=status, message_sid=_storable(message_sid),
                     media=json.dumps(list(media)), error=_storable(error),
                     author=author or ("user" if direction == INBOUND else "bot"),
+                    agent_name=_storable(agent_name[:60]) if agent_name else None,
                     created_at=utc_now(),
                 )
             )

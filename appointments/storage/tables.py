@@ -86,7 +86,8 @@ handoff_cases = Table(
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
     Column("updated_at", UtcDateTime, nullable=False, default=utc_now),  # last activity
     Column("closed_at", UtcDateTime),
-    Column("closed_by", String(32)),  # "agent" | "timeout"
+    Column("closed_by", String(32)),  # "agent" | "timeout" | "user"
+    Column("closed_agent", String(60)),  # the console account that gave it back
 )
 
 # Every WhatsApp message in and out (the original product's message log).
@@ -102,5 +103,9 @@ messages = Table(
     Column("status", String(32), nullable=False),
     Column("error", Text),
     Column("author", String(8)),  # "user" | "bot" | "agent"
+    Column("agent_name", String(60)),  # the console account that wrote it (author "agent")
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
 )
+
+# The retention purge (appointments/storage/retention.py) finds old messages by age.
+Index("ix_messages_created_at", messages.c.created_at)
