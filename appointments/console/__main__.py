@@ -1,8 +1,9 @@
-"""`python -m appointments.console [--host 127.0.0.1] [--port N]`: run the agent console.
+"""`python -m appointments.console [--host H] [--port N]`: run the agent console.
 
-Reads the same environment as the rest of the project (Settings.from_env); needs
-AGENT_CONSOLE_TOKEN, the Twilio settings to send, and RASA_URL/RASA_API_TOKEN to give
-conversations back.
+Reads the same environment as the rest of the project (Settings.from_env); needs agent
+accounts (AGENT_ACCOUNTS / AGENT_ACCOUNTS_FILE, `make agent-add NAME=ana`) or, without
+them, AGENT_CONSOLE_TOKEN (16+ characters); the Twilio settings to send, and
+RASA_URL/RASA_API_TOKEN to give conversations back.
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import logging
 import sys
 
 from appointments.channels.twilio_sender import TwilioSender
+from appointments.console.accounts import AccountsError
 from appointments.console.app import create_app
+from appointments.console.auth import Authenticator, ConsoleSetupError
 from appointments.handoff.desk import HandoffDesk
 from appointments.handoff.rasa_client import RasaClient
 from appointments.settings import Settings, SettingsError
@@ -22,7 +25,7 @@ from appointments.storage.message_log import SqlMessageLog
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m appointments.console")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--host", help="address to listen on; default: BIND_HOST (127.0.0.1)")
     parser.add_argument("--port", type=int, help="default: AGENT_CONSOLE_PORT (5056)")
     args = parser.parse_args(argv)
     handler = logging.StreamHandler()
@@ -35,14 +38,13 @@ def main(argv=None) -> int:
     except SettingsError as error:
         print(f"Configuración inválida: {error}", file=sys.stderr)
         return 2
-    if not settings.agent_console_token:
-        print(
-            "AGENT_CONSOLE_TOKEN no está definido: ponlo en el entorno (p. ej. "
-            "export AGENT_CONSOLE_TOKEN=$(python -c "
-            "'import secrets; print(secrets.token_urlsafe(24))')) "
-            "y compártelo con los agentes; es la contraseña de la consola.",
-            file=sys.stderr,
-        )
+    try:
+        authenticator = Authenticator(settings)
+    except AccountsError as error:
+        print(f"Cuentas de agente inválidas: {error}", file=sys.stderr)
+        return 2
+    except ConsoleSetupError as error:
+        print(f"La consola no puede arrancar: {error}", file=sys.stderr)
         return 2
     twilio = (settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_phone_number)
     if not all(twilio):
@@ -63,9 +65,10 @@ def main(argv=None) -> int:
         RasaClient(settings.rasa_url, settings.rasa_api_token),
         settings.handoff_timeout_minutes,
     )
-    app = create_app(settings, desk)
+    app = create_app(settings, desk, authenticator=authenticator)
     port = args.port or settings.agent_console_port
-    app.run(host=args.host, port=port, workers=1, access_log=False, motd=False)
+    app.run(host=args.host or settings.bind_host, port=port, workers=1, access_log=False,
+            motd=False)
     return 0
 
 

@@ -1,15 +1,13 @@
 """The agent console: a small Sanic app under /agent.
 
-Every request needs the console token (AGENT_CONSOLE_TOKEN): HTTP Basic auth with any
-user name (the agent's name, for the logs) and the token as password, or
-`Authorization: Bearer <token>`. POSTs from another origin are refused (403).
+Every request needs a login (appointments/console/auth.py): an agent account (HTTP
+Basic auth, `make agent-add NAME=ana`) or, only while no account exists, the shared
+AGENT_CONSOLE_TOKEN. Repeated failures get 429 with Retry-After. POSTs from another
+origin are refused (403).
 """
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import hmac
 import logging
 import secrets
 from datetime import datetime
@@ -22,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html, json, redirect
 
 from appointments.console import pages
+from appointments.console.auth import Authenticator
 from appointments.handoff.desk import HandoffDesk, SendFailed
 from appointments.handoff.rasa_client import RasaUnavailable
 from appointments.settings import Settings
@@ -31,29 +30,14 @@ from appointments.storage.tables import utc_now
 logger = logging.getLogger(__name__)
 
 REALM = 'Basic realm="Consola de agentes", charset="UTF-8"'
-DEFAULT_AGENT = "agente"
 
 
-def _agent_name(request: Request, token: str) -> Optional[str]:
-    """The agent's name if the request carries the token, else None."""
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    expected = token.encode("utf-8")
-    if scheme.lower() == "bearer":
-        given, name = credentials.strip(), DEFAULT_AGENT
-    elif scheme.lower() == "basic":
-        try:
-            raw = base64.b64decode(credentials.strip(), validate=True)
-        except binascii.Error:
-            return None
-        try:
-            decoded = raw.decode("utf-8")  # what browsers send (charset="UTF-8" asked)
-        except UnicodeDecodeError:
-            decoded = raw.decode("latin-1")  # older clients
-        name, _, given = decoded.partition(":")
-        name = " ".join(name.split())[:60] or DEFAULT_AGENT
-    else:
-        return None
-    return name if hmac.compare_digest(given.encode("utf-8"), expected) else None
+def _client_ip(request: Request, trust_proxy_headers: bool) -> str:
+    """The peer address; behind a trusted proxy, the last X-Forwarded-For hop (the one
+    our proxy added: earlier hops are whatever the client wrote)."""
+    forwarded = request.headers.get("x-forwarded-for", "") if trust_proxy_headers else ""
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    return hops[-1][:64] if hops else (request.ip or "?")
 
 
 def _same_origin(request: Request) -> bool:
@@ -69,11 +53,12 @@ def create_app(
     expire_interval_seconds: Optional[float] = 60.0,
     name: str = "agent_console",
     clock: Callable[[], datetime] = utc_now,
+    authenticator: Optional[Authenticator] = None,
 ) -> Sanic:
-    """The console app; `expire_interval_seconds=None` turns the idle timeout off."""
-    token = settings.agent_console_token
-    if not token:
-        raise ValueError("AGENT_CONSOLE_TOKEN is not set: the console cannot run without it")
+    """The console app; `expire_interval_seconds=None` turns the idle timeout off.
+    Without accounts and without a long enough AGENT_CONSOLE_TOKEN it raises
+    ConsoleSetupError (a ValueError with a Spanish message)."""
+    auth = authenticator or Authenticator(settings)
     tz = settings.tz
     app = Sanic(name)
 
@@ -84,14 +69,20 @@ def create_app(
 
     @app.middleware("request")
     async def guard(request: Request) -> Optional[HTTPResponse]:
-        agent = _agent_name(request, token)
-        if agent is None:
+        ip = _client_ip(request, settings.trust_proxy_headers)
+        outcome = await auth.authenticate(request.headers.get("authorization", ""), ip)
+        if outcome.retry_after:
+            minutes = -(-outcome.retry_after // 60)
             body = pages.error_page(
-                "Acceso restringido",
-                "Escribe tu nombre como usuario y la clave de la consola como contraseña.",
+                "Demasiados intentos",
+                "Hubo demasiados intentos fallidos de entrar. Espera "
+                f"{minutes} minuto{'s' if minutes != 1 else ''} y vuelve a intentarlo.",
             )
+            return html(body, status=429, headers={"Retry-After": str(outcome.retry_after)})
+        if outcome.agent is None:
+            body = pages.error_page("Acceso restringido", auth.challenge())
             return html(body, status=401, headers={"WWW-Authenticate": REALM})
-        request.ctx.agent = agent
+        request.ctx.agent = outcome.agent
         request.ctx.nonce = secrets.token_urlsafe(12)
         if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin(request):
             logger.warning("cross-origin %s %s refused", request.method, request.path)
@@ -182,7 +173,7 @@ def create_app(
     async def resume(request: Request, case_id: int) -> HTTPResponse:
         back = f"/agent/cases/{case_id}"
         try:
-            await desk.give_back(case_id, closed_by="agent")
+            await desk.give_back(case_id, closed_by="agent", agent_name=request.ctx.agent)
         except CaseNotFound:
             return missing(request, case_id)
         except CaseClosed:
@@ -220,6 +211,7 @@ def create_app(
             task.cancel()
         await desk.sender.close()
         await desk.rasa.close()
+        auth.close()
 
     return app
 

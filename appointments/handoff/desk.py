@@ -10,7 +10,7 @@ import contextlib
 import functools
 import logging
 from datetime import datetime, timedelta
-from typing import Any, Callable, Dict, List, TypeVar
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from appointments.channels.rendering import split
 from appointments.channels.twilio_sender import TwilioSender
@@ -90,6 +90,7 @@ class HandoffDesk:
                 message_sid=result.sid,
                 error=result.error,
                 author="agent",
+                agent_name=agent_name,
             )
             if result.status == "failed":
                 logger.warning(
@@ -100,12 +101,13 @@ class HandoffDesk:
         await self._run(self.cases.touch, phone)
         logger.info("agent %s replied on case %s", agent_name, case_id)
 
-    async def give_back(self, case_id: int, closed_by: str = "agent") -> Dict[str, Any]:
+    async def give_back(self, case_id: int, closed_by: str = "agent",
+                        agent_name: Optional[str] = None) -> Dict[str, Any]:
         """Close the case (atomically: a second click gets CaseClosed), un-pause the bot
         and let it tell the user. If Rasa fails, the case is reopened and
         RasaUnavailable re-raised (and, if the bot was resumed but could not tell the
         user, it is paused again: as if nothing had happened)."""
-        case = await self._run(self.cases.close, case_id, closed_by)
+        case = await self._run(self.cases.close, case_id, closed_by, agent_name)
         phone = case["phone"]
         try:
             await self.rasa.resume(phone)

@@ -61,7 +61,9 @@ def console(request, tmp_path_factory):
     port = servers.free_port()
     env = servers.base_env(
         DATABASE_URL=url,
-        AGENT_CONSOLE_TOKEN=TOKEN,
+        AGENT_CONSOLE_TOKEN=TOKEN,  # no accounts: the shared token (tests/security has those)
+        AGENT_ACCOUNTS="",
+        AGENT_ACCOUNTS_FILE=str(folder / "no-agent-accounts"),  # not the developer's var/
         RASA_URL=f"http://127.0.0.1:{servers.free_port()}",  # nobody listens there
         RASA_API_TOKEN="rasa-token",
         TWILIO_ACCOUNT_SID="ACtest",
