@@ -1,5 +1,7 @@
-"""Rasa's REST channel (POST /webhooks/rest/webhook), with the same care for a user
-waiting for a person as the WhatsApp channel (`handoff_wait.py`)."""
+"""Rasa's REST channel (POST /webhooks/rest/webhook), for development and tests: closed
+to strangers and to WhatsApp sender ids (`rest_guard.py`), messages cut to WhatsApp's
+1,600 characters, and the same care for a user waiting for a person as the WhatsApp
+channel (`handoff_wait.py`)."""
 from __future__ import annotations
 
 import threading
@@ -7,10 +9,13 @@ from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
-from sanic import Blueprint, Sanic
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
 
 from appointments.channels.domain_texts import DomainTexts
 from appointments.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
+from appointments.channels.limits import MAX_MESSAGE_CHARS
+from appointments.channels.rest_guard import refusal
 from appointments.settings import Settings
 
 
@@ -19,7 +24,12 @@ class RestInput(RasaRestInput):
     def name(cls) -> str:
         return "rest"
 
-    def __init__(self) -> None:
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Any]) -> "RestInput":
+        return cls(Settings.from_env())
+
+    def __init__(self, settings: Optional[Settings] = None) -> None:
+        self.settings = settings or Settings()
         self._app: Optional[Sanic] = None
         self._cases: Any = None
         self._lock = threading.Lock()
@@ -35,12 +45,17 @@ class RestInput(RasaRestInput):
                 from appointments.storage.database import create_database_engine
                 from appointments.storage.handoff_repository import SqlHandoffRepository
 
-                engine = create_database_engine(Settings.from_env().database_url)
+                engine = create_database_engine(self.settings.database_url)
                 self._cases = SqlHandoffRepository(engine)
             return self._cases
 
+    def _extract_input_channel(self, req: Request) -> str:
+        return self.name()  # a client must not pass itself off as another channel
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def handle(message: UserMessage) -> None:
+            if message.text:
+                message.text = message.text[:MAX_MESSAGE_CHARS]
             message.text = await self.wait.before(message.sender_id, message.text) or message.text
             await on_new_message(message)
             said = getattr(message.output_channel, "messages", None)
@@ -52,6 +67,14 @@ class RestInput(RasaRestInput):
                     await message.output_channel.send_text_message(message.sender_id, text)
 
         hook = super().blueprint(handle)
+
+        @hook.middleware("request")
+        async def guard(request: Request) -> Any:
+            refused = refusal(self.settings, request)
+            if refused:
+                status, reason = refused
+                return response.json({"error": reason}, status=status)
+            return None
 
         @hook.listener("after_server_start")
         async def remember_app(app: Sanic, *_: Any) -> None:

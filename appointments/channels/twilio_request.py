@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Callable, Dict, Generic, TypeVar
+from typing import Any, Callable, Dict, Generic, TypeVar
 from urllib.parse import parse_qsl
 
 from sanic.request import Request
@@ -38,3 +38,18 @@ def media_count(params: Dict[str, str]) -> int:
     """NumMedia as Twilio sends it (0-10); anything malformed counts as none."""
     raw = params.get("NumMedia") or "0"
     return min(int(raw), 10) if raw.isascii() and raw.isdigit() else 0  # "²".isdigit()
+
+
+def message_metadata(params: Dict[str, str]) -> Dict[str, Any]:
+    """What Rasa gets as the message's metadata: profile, location, sid and media."""
+    metadata: Dict[str, Any] = {
+        key: params[key]
+        for key in ("ProfileName", "WaId", "Latitude", "Longitude", "MessageSid")
+        if params.get(key)
+    }
+    metadata["media"] = [
+        {"url": params.get(f"MediaUrl{i}", ""),
+         "content_type": params.get(f"MediaContentType{i}", "")}
+        for i in range(media_count(params))
+    ]
+    return metadata

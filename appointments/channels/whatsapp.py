@@ -2,11 +2,13 @@
 
 - Routes: POST /whatsapp-reply (the original product's webhook) and
   POST /webhooks/whatsapp/webhook, GET /webhooks/whatsapp/ for health.
-- X-Twilio-Signature is checked with twilio's RequestValidator over the public URL
-  (PUBLIC_URL, since TLS usually ends at a proxy). Forged or missing: 403, nothing done.
+- Cheap checks before any work, then X-Twilio-Signature over the public URL (PUBLIC_URL,
+  since TLS usually ends at a proxy), once (webhook_guard.py). Forged or missing: 403;
+  too large: 413; not a form: 415; no TWILIO_AUTH_TOKEN: 503. Nothing done.
 - Twilio gets its answer at once (empty TwiML); the turn runs on a worker thread's own
   event loop (turns.py), so neither a slow action server nor Rasa's predictions delay it.
-- A MessageSid seen before is ignored (Redis SET NX with a TTL, checked on arrival).
+- A MessageSid seen before is ignored: checked and queued in one Redis step
+  (`SenderQueue.push_once`), so a crash between the two cannot lose a message.
 - One sender's messages are handled one at a time, in arrival order, even across
   replicas: each is appended to the sender's line in Redis before Twilio gets its
   answer, and whichever replica holds the line's lease works it (sender_queue.py). The
@@ -21,7 +23,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -29,18 +30,20 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
-from twilio.request_validator import RequestValidator
 
+from appointments.channels.buttons import ButtonMemory
 from appointments.channels.rate_limit import RateLimiter, Verdict
 from appointments.channels.domain_texts import DomainTexts
 from appointments.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
+from appointments.channels.limits import MAX_MESSAGE_CHARS
 from appointments.channels.rendering import render, split
-from appointments.interpret.menu import button_payload
 from appointments.channels.sender_queue import SenderQueue
 from appointments.channels.turns import TurnWorker
-from appointments.channels.twilio_request import PerLoop, form_params, media_count
+from appointments.channels.twilio_request import PerLoop, message_metadata
 from appointments.redis_retry import async_client
 from appointments.channels.twilio_sender import TwilioSender
+from appointments.channels.whatsapp_output import CollectingOutput, WhatsAppOutput
+from appointments.channels.webhook_guard import WebhookGuard
 from appointments.settings import Settings
 from appointments.storage.database import create_database_engine, create_schema
 from appointments.storage.handoff_repository import SqlHandoffRepository
@@ -49,39 +52,8 @@ from appointments.storage.message_log import INBOUND, OUTBOUND, SqlMessageLog, m
 logger = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-MAX_TEXT = 2000  # longer messages are cut before NLU; nobody books in an essay
-BUTTONS_TTL_SECONDS = 24 * 3600
 GIL_SWITCH_SECONDS = 0.001
 DRAIN_SECONDS = 20.0  # on shutdown, how long turns under way may take to finish
-MEDIA_ONLY_PAYLOAD = "/share_media"  # a photo or audio with no text: "solo puedo leer texto"
-
-
-class CollectingOutput(OutputChannel):
-    """Keeps a turn's messages so they can be sent in order once the turn is done."""
-
-    @classmethod
-    def name(cls) -> Text:
-        return "whatsapp"
-
-    def __init__(self) -> None:
-        self.messages: List[Dict[str, Any]] = []
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        self.messages.append(message)
-
-
-class WhatsAppOutput(OutputChannel):
-    """Sends straight to WhatsApp (for messages Rasa's HTTP API makes the bot say)."""
-
-    @classmethod
-    def name(cls) -> Text:
-        return "whatsapp"
-
-    def __init__(self, channel: "WhatsAppInput") -> None:
-        self.channel = channel
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        await self.channel.send_messages(recipient_id, [message])
 
 
 class WhatsAppInput(InputChannel):
@@ -95,12 +67,7 @@ class WhatsAppInput(InputChannel):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        if not settings.twilio_validate_signature:
-            logger.warning(
-                "TWILIO_VALIDATE_SIGNATURE=false: anyone can post to the WhatsApp webhook. "
-                "Use this only for local development."
-            )
-        self.validator = RequestValidator(settings.twilio_auth_token or "")
+        self.guard = WebhookGuard(settings)
         self._senders: PerLoop[TwilioSender] = PerLoop(
             lambda: TwilioSender(
                 settings.twilio_account_sid or "",
@@ -116,6 +83,7 @@ class WhatsAppInput(InputChannel):
         self.texts = DomainTexts(self._agent)
         self.keys = f"{settings.redis_key_prefix}:twilio"  # Redis keys of this channel
         self.queue = SenderQueue(self.redis, prefix=self.keys)
+        self.buttons = ButtonMemory(self.redis, self.keys)
         self.rate_limiter = RateLimiter(
             self.redis, settings.whatsapp_rate_limit, settings.whatsapp_rate_window_seconds,
             prefix=f"{self.keys}:rate",
@@ -159,62 +127,10 @@ class WhatsAppInput(InputChannel):
         except Exception:  # noqa: BLE001 - the conversation must go on without the log
             logger.exception("message log write failed")
 
-    # --- request checks ----------------------------------------------------------
-
-    def public_url(self, request: Request) -> str:
-        if self.settings.public_url:
-            url = self.settings.public_url + request.path
-        elif self.settings.trust_proxy_headers:
-            proto = request.headers.get("X-Forwarded-Proto", request.scheme)
-            host = request.headers.get("X-Forwarded-Host", request.host)
-            url = f"{proto}://{host}{request.path}"
-        else:
-            url = request.url.split("?")[0]
-        return f"{url}?{request.query_string}" if request.query_string else url
-
-    def is_authentic(self, request: Request, params: Dict[str, str]) -> bool:
-        if not self.settings.twilio_validate_signature:
-            return True
-        signature = request.headers.get("X-Twilio-Signature", "")
-        return bool(signature) and self.validator.validate(
-            self.public_url(request), params, signature
-        )
-
-    async def first_delivery(self, message_sid: str) -> bool:
-        key = f"{self.keys}:sid:{message_sid}"
-        try:
-            return bool(
-                await self.redis().set(key, 1, nx=True, ex=self.settings.message_dedup_seconds)
-            )
-        except Exception:  # noqa: BLE001 - without Redis, answering twice beats not answering
-            logger.exception("dedup check failed; processing %s anyway", message_sid)
-            return True
-
     # --- a turn --------------------------------------------------------------------
 
     async def user_text(self, phone: str, body: str, has_media: bool = False) -> str:
-        text = body.strip()[:MAX_TEXT]
-        try:
-            raw = await self.redis().get(f"{self.keys}:buttons:{phone}")
-        except Exception:  # noqa: BLE001
-            raw = None
-        payload = button_payload(text, json.loads(raw)) if raw else None
-        if payload:
-            return payload
-        if not text and has_media:
-            return MEDIA_ONLY_PAYLOAD
-        return text.lstrip("/")  # a typed "/intent{...}" must not steer the bot
-
-    async def remember_buttons(self, phone: str, messages: List[Dict[str, Any]]) -> None:
-        buttons = next((m["buttons"] for m in reversed(messages) if m.get("buttons")), None)
-        key = f"{self.keys}:buttons:{phone}"
-        try:
-            if buttons:
-                await self.redis().set(key, json.dumps(buttons), ex=BUTTONS_TTL_SECONDS)
-            else:
-                await self.redis().delete(key)
-        except Exception:  # noqa: BLE001
-            logger.exception("could not store the buttons offered to %s", mask_phone(phone))
+        return await self.buttons.user_text(phone, body[:MAX_MESSAGE_CHARS], has_media)
 
     def _agent(self) -> Any:
         """The agent the Rasa server serves now (replaced when a model is loaded)."""
@@ -259,17 +175,8 @@ class WhatsAppInput(InputChannel):
     ) -> None:
         """Log, rate-limit and run one inbound message (on the turn worker's loop)."""
         message_sid = params.get("MessageSid", "")
-        media = [
-            {"url": params.get(f"MediaUrl{i}", ""),
-             "content_type": params.get(f"MediaContentType{i}", "")}
-            for i in range(media_count(params))
-        ]
-        metadata: Dict[str, Any] = {
-            key: params[key]
-            for key in ("ProfileName", "WaId", "Latitude", "Longitude", "MessageSid")
-            if params.get(key)
-        }
-        metadata["media"] = media
+        metadata = message_metadata(params)
+        media = metadata["media"]
         body = params.get("Body", "")
         await self.log(
             direction=INBOUND, phone=phone, body=body, status="received",
@@ -309,7 +216,7 @@ class WhatsAppInput(InputChannel):
             logger.warning("turn of %s gave no answer; asking to try again", mask_phone(phone))
             await self.send_texts(phone, [self.domain_text("utter_try_again_later")])
             return
-        await self.remember_buttons(phone, output.messages)
+        await self.buttons.remember(phone, output.messages)
         await self.send_messages(phone, output.messages)
 
     async def send_texts(self, phone: str, texts: List[Optional[str]]) -> None:
@@ -333,35 +240,34 @@ class WhatsAppInput(InputChannel):
             return response.json({"status": "ok"})
 
         async def receive(request: Request) -> Any:
-            params = form_params(request)
-            if not self.is_authentic(request, params):
-                return response.text("forbidden", status=403)
+            refused, params = self.guard.check(request)
+            if refused:
+                return response.text(refused[1], status=refused[0])
             phone = params.get("From", "")
             if not phone:
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            # Twilio redelivers when it does not hear back in time: a MessageSid seen
-            # before is not queued again (a message put back in the line after its
-            # replica died is, on purpose).
-            sid = params.get("MessageSid", "")
-            if sid and not await self.first_delivery(sid):
-                return response.text(EMPTY_TWIML, content_type="text/xml")
-            # In the sender's line (Redis) before Twilio hears back: turns keep arrival
-            # order across replicas. Everything else happens in the turn, so Twilio gets
-            # its answer without waiting for the database or Rasa.
+            # In the sender's line (Redis) before Twilio hears back, unless its
+            # MessageSid was seen before (Twilio redelivers when it does not hear back in
+            # time), in one step: turns keep arrival order across replicas. Everything
+            # else happens in the turn, so Twilio gets its answer at once.
             try:
-                await self.queue.push(phone, {"params": params})
+                fresh = await self.queue.push_once(
+                    phone, params.get("MessageSid", ""), {"params": params},
+                    self.settings.message_dedup_seconds,
+                )
             except Exception:  # noqa: BLE001 - no Redis: keep this replica's order only
                 logger.warning("Redis unreachable: handling %s locally", mask_phone(phone))
                 self.turns.submit(phone, lambda: self._accept(on_new_message, phone, params))
             else:
-                self.turns.submit(phone, lambda: self._work_line(on_new_message, phone))
+                if fresh:
+                    self.turns.submit(phone, lambda: self._work_line(on_new_message, phone))
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @hook.route("/webhooks/whatsapp/status", methods=["POST"])
         async def status(request: Request) -> Any:
-            params = form_params(request)
-            if not self.is_authentic(request, params):
-                return response.text("forbidden", status=403)
+            refused, params = self.guard.check(request)
+            if refused:
+                return response.text(refused[1], status=refused[0])
             sid, state = params.get("MessageSid"), params.get("MessageStatus")
             if sid and state:
                 error = params.get("ErrorCode")
@@ -372,6 +278,11 @@ class WhatsAppInput(InputChannel):
                 )
             return response.text("", status=204)
 
+        sweeper: Dict[str, "asyncio.Task[None]"] = {}
+
+        def resume(sender: str) -> None:  # a line whose replica died: work it here
+            self.turns.submit(sender, lambda: self._work_line(on_new_message, sender))
+
         @hook.listener("after_server_start")
         async def start_turns(app: Sanic, *_: Any) -> None:
             self._app = app
@@ -379,9 +290,16 @@ class WhatsAppInput(InputChannel):
             # every millisecond (not 5) lets the web thread answer Twilio promptly.
             sys.setswitchinterval(GIL_SWITCH_SECONDS)
             self.turns.start()
+            sweeper["task"] = asyncio.get_running_loop().create_task(
+                self.queue.run_sweeper(resume)
+            )
 
         @hook.listener("before_server_stop")
         async def finish_turns(*_: Any) -> None:
+            task = sweeper.pop("task", None)
+            if task:  # first, so no orphaned line is taken on while we stop
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
             # SIGTERM: let the turns under way finish and send their replies first.
             await asyncio.get_running_loop().run_in_executor(
                 None, self.turns.stop, DRAIN_SECONDS
