@@ -11,14 +11,14 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help install redis browser train run run-replicas shell test validate pytest conversations test-stories evaluate export-conversation bench clean
+.PHONY: help install redis browser train run run-replicas shell test validate pytest conversations security test-stories evaluate export-conversation agent-add audit bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(INSTALLED): requirements/rasa.txt requirements/runtime.txt requirements/test.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip==24.0
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip==26.3
 	@# rasa 3.6 declares Python <3.11 but runs on 3.11 with the pins in runtime.txt
 	$(BIN)/pip install -q --no-deps --ignore-requires-python -r requirements/rasa.txt
 	$(BIN)/pip install -q -r requirements/runtime.txt -r requirements/test.txt
@@ -64,6 +64,9 @@ pytest: redis browser train ## Unit and integration tests (real Redis, PostgreSQ
 conversations: redis train ## Play tests/conversations/*.yml through the real stack; print the success rate
 	@$(BIN)/python -m pytest -q -s tests/conversations
 
+security: redis train ## Security tests only (tests/security): public surface, DoS, privacy, console
+	@$(BIN)/python -m pytest -q tests/security
+
 test-stories: train ## Conversation tests: tests/test_stories.yml must be predicted exactly
 	NLU_REFERENCE_TIME=2026-11-25T10:00:00-06:00 $(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) \
 		--fail-on-prediction-errors --out results/stories
@@ -73,6 +76,13 @@ test: validate pytest test-stories ## Everything QA needs: validation, pytest, c
 evaluate: train ## Held-out NLU scores (tests/nlu/test_nlu.yml): intent accuracy/F1, entities
 	$(BIN)/rasa test nlu --nlu tests/nlu/test_nlu.yml --model $(MODEL) --out results/nlu
 	@$(BIN)/python scripts/nlu_summary.py results/nlu
+
+audit: $(INSTALLED) ## Known vulnerabilities in .venv (pip-audit if a service answers, else requirements/advisories.json)
+	@$(BIN)/python scripts/audit.py
+
+agent-add: $(INSTALLED) ## Create a console agent account or change its password: NAME=ana
+	@test -n "$(NAME)" || (echo "usage: make agent-add NAME=ana" >&2; exit 2)
+	@$(BIN)/python scripts/agent_add.py "$(NAME)"
 
 export-conversation: $(INSTALLED) ## Print a WhatsApp conversation from the log: PHONE=whatsapp:+52... [FORMAT=json]
 	@test -n "$(PHONE)" || (echo "usage: make export-conversation PHONE=whatsapp:+5215512345678" >&2; exit 2)

@@ -13,21 +13,29 @@ RASA_PORT="${RASA_PORT:-5005}"
 
 source scripts/supervise.sh  # pids=(), stopped together on exit
 
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
+# Launchers read their secrets from the environment (never argv) and listen on BIND_HOST
+# (127.0.0.1 unless set): see README "Seguridad".
+$PY -m appointments.launch.action_server --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 
 if [ "${1:-}" = "shell" ]; then
-  .venv/bin/rasa shell --model models --endpoints endpoints.yml
+  .venv/bin/rasa shell --model models --endpoints endpoints.yml --interface 127.0.0.1
   exit 0
 fi
 
-echo "Rasa HTTP API on http://127.0.0.1:$RASA_PORT (token in RASA_API_TOKEN or var/rasa-api-token)"
-.venv/bin/rasa run --model models --endpoints endpoints.yml --credentials credentials.yml \
-  --port "$RASA_PORT" --enable-api --auth-token "$RASA_API_TOKEN" --cors "*" &
+echo "Rasa on http://${BIND_HOST:-127.0.0.1}:$RASA_PORT (HTTP API: JWT signed with RASA_API_TOKEN or var/rasa-api-token)"
+$PY -m appointments.launch.rasa_server --model models --endpoints endpoints.yml \
+  --credentials credentials.yml --port "$RASA_PORT" &
 pids+=($!)
 
-echo "Agent console on http://127.0.0.1:${AGENT_CONSOLE_PORT:-5056}/agent/" \
-  "(password: AGENT_CONSOLE_TOKEN or var/agent-console-token)"
+echo "Agent console on http://${BIND_HOST:-127.0.0.1}:${AGENT_CONSOLE_PORT:-5056}/agent/" \
+  "(agent accounts: make agent-add NAME=ana; until one exists, the shared password in" \
+  "AGENT_CONSOLE_TOKEN or var/agent-console-token)"
 $PY -m appointments.console &
+pids+=($!)
+
+# Retention (RETENTION_DAYS): purges old messages, closed cases and past appointments
+# at start and every hour. One is enough for any number of replicas.
+$PY -m appointments.maintenance &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -23,15 +23,15 @@ export RASA_TELEMETRY_ENABLED=false
 source scripts/supervise.sh  # pids=(), stopped together on exit
 
 for port in 5055 5065; do
-  .venv/bin/rasa run actions --actions actions --port "$port" &
+  $PY -m appointments.launch.action_server --actions actions --port "$port" &
   pids+=($!)
 done
 $PY scripts/balancer.py --port "$ACTIONS_FRONT_PORT" http://127.0.0.1:5055 http://127.0.0.1:5065 &
 pids+=($!)
 
 for port in 5005 5015; do
-  .venv/bin/rasa run --model models --endpoints endpoints.yml --credentials credentials.yml \
-    --port "$port" --enable-api --auth-token "$RASA_API_TOKEN" &
+  $PY -m appointments.launch.rasa_server --model models --endpoints endpoints.yml \
+    --credentials credentials.yml --port "$port" &
   pids+=($!)
 done
 $PY scripts/balancer.py --port "$FRONT_PORT" http://127.0.0.1:5005 http://127.0.0.1:5015 &
@@ -39,5 +39,10 @@ pids+=($!)
 
 echo "Assistant on http://127.0.0.1:$FRONT_PORT (two Rasa replicas, two action servers)"
 $PY -m appointments.console &
+pids+=($!)
+
+# Retention (RETENTION_DAYS): purges old messages, closed cases and past appointments
+# at start and every hour. One is enough for any number of replicas.
+$PY -m appointments.maintenance &
 pids+=($!)
 wait -n "${pids[@]}"

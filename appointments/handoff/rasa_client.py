@@ -1,18 +1,33 @@
-"""The few calls to Rasa's HTTP API the agent console needs (server run with
---enable-api --auth-token): resume a paused conversation, trigger an intent, read the
-paused flag."""
+"""The few calls to Rasa's HTTP API the agent console needs (server started by
+appointments/launch/rasa_server.py: JWT signed with RASA_API_TOKEN): resume a paused
+conversation, trigger an intent, read the paused flag. The secret signs a short-lived
+token sent in a header; it is never put in a URL."""
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, Dict, Optional
 from urllib.parse import quote
 
 import aiohttp
+import jwt
 from yarl import URL
 
-from appointments.storage.message_log import mask_phone
+from appointments.privacy import mask_phone, redact_phones
 
 SAFE = ":+@!$&'()*,;=-._~"  # RFC 3986 path characters, sent (and seen by Rasa) verbatim
+
+
+TOKEN_SECONDS = 60
+
+
+def api_headers(secret: Optional[str], username: str = "appointments") -> Dict[str, str]:
+    """`Authorization: Bearer <jwt>` for Rasa's HTTP API: an admin, valid for a minute."""
+    if not secret:
+        return {}
+    claims = {"user": {"username": username, "role": "admin"},
+              "exp": int(time.time()) + TOKEN_SECONDS}
+    return {"Authorization": f"Bearer {jwt.encode(claims, secret, algorithm='HS256')}"}
 
 
 class RasaUnavailable(Exception):
@@ -51,7 +66,9 @@ class RasaClient:
         return f"{method} /conversations/{mask_phone(sender_id)}/{tail}"  # for messages
 
     def _hide_token(self, text: str) -> str:
-        return text.replace(self.token, "***") if self.token else text
+        """Error text for logs and agents: no secret, no whole phone (aiohttp's errors
+        quote the URL, which holds the sender id)."""
+        return redact_phones(text.replace(self.token, "***") if self.token else text)
 
     async def _call(
         self,
@@ -61,12 +78,10 @@ class RasaClient:
         payload: Optional[Dict[str, Any]] = None,
         params: Optional[Dict[str, str]] = None,
     ) -> Any:
-        params = dict(params or {})
-        if self.token:
-            params["token"] = self.token
         try:
             async with self._client().request(
-                method, url.with_query(params) if params else url, json=payload
+                method, url.with_query(params) if params else url, json=payload,
+                headers=api_headers(self.token),
             ) as reply:
                 body = await reply.text()
                 if not 200 <= reply.status < 300:

@@ -62,7 +62,7 @@ class Stack:
     def tracker(self, sender: str) -> dict:
         response = requests.get(
             f"{self.rasa_url}/conversations/{quote(sender, safe=':+')}/tracker",
-            params={"token": self.token}, timeout=10,
+            headers=servers.api_headers(self.token), timeout=10,
         )
         assert response.status_code == 200, response.text
         return response.json()
@@ -115,6 +115,7 @@ def stack(tmp_path_factory, e2e_database_url) -> Stack:
         HANDOFF_WEBHOOK_URL=helpdesk.url + "/handoff",
         HANDOFF_WEBHOOK_SECRET=HANDOFF_SECRET,
         AGENT_CONSOLE_TOKEN=console_token,
+        AGENT_ACCOUNTS="", AGENT_ACCOUNTS_FILE=str(logs / "no-agent-accounts"),
         AGENT_CONSOLE_URL=f"http://127.0.0.1:{console_port}",
         WHATSAPP_RATE_LIMIT=str(RATE_LIMIT),
         WHATSAPP_RATE_WINDOW_SECONDS="60",

@@ -1,7 +1,9 @@
 """Start the real action server and Rasa server as subprocesses for end-to-end tests."""
 from __future__ import annotations
 
+import functools
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -67,6 +69,12 @@ class Server:
                 self.process.kill()
 
 
+@functools.lru_cache(maxsize=None)
+def action_server_token() -> str:
+    """One secret per test process: every Rasa server must reach every action server."""
+    return secrets.token_urlsafe(24)
+
+
 def base_env(**overrides: str) -> Dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -75,23 +83,39 @@ def base_env(**overrides: str) -> Dict[str, str]:
         REDIS_PASSWORD="",
         REDIS_KEY_PREFIX="citas",
         TRACKER_TTL_SECONDS="3600",
+        BIND_HOST="127.0.0.1",
+        ACTION_SERVER_TOKEN=action_server_token(),
+        # the suites speak as WhatsApp users through REST (production refuses that)
+        REST_ALLOW_WHATSAPP_SENDERS="true",
     )
     env.update(overrides)
     return env
 
 
 def action_server(port: int, env: Dict[str, str], log: Path) -> Server:
-    args = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+    """The action server as `make run` starts it (appointments/launch/action_server.py)."""
+    args = [sys.executable, "-m", "appointments.launch.action_server", "--actions", "actions",
+            "--port", str(port)]
     return Server("action server", args, env, f"http://127.0.0.1:{port}/health", log)
 
 
-def rasa_server(port: int, model: Path, token: str, env: Dict[str, str], log: Path) -> Server:
+def rasa_server(port: int, model: Path, token: str, env: Dict[str, str], log: Path,
+                credentials: str = "credentials.yml") -> Server:
+    """Rasa as `make run` starts it (appointments/launch/rasa_server.py): the API secret
+    comes from the environment, never from argv."""
     args = [
-        str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", "endpoints.yml",
-        "--credentials", "credentials.yml", "--port", str(port), "--enable-api",
-        "--auth-token", token,
+        sys.executable, "-m", "appointments.launch.rasa_server", "--model", str(model),
+        "--endpoints", "endpoints.yml", "--credentials", credentials, "--port", str(port),
     ]
-    return Server("rasa server", args, env, f"http://127.0.0.1:{port}/", log)
+    return Server("rasa server", args, dict(env, RASA_API_TOKEN=token),
+                  f"http://127.0.0.1:{port}/", log)
+
+
+def api_headers(token: str) -> Dict[str, str]:
+    """Headers for Rasa's HTTP API (a JWT signed with RASA_API_TOKEN)."""
+    from appointments.handoff.rasa_client import api_headers as signed
+
+    return signed(token)
 
 
 def console_server(port: int, token: str, env: Dict[str, str], log: Path) -> Server:

@@ -6,6 +6,8 @@ import re
 import redis
 import requests
 
+from tests.e2e import servers
+
 CODE = re.compile(r"\*([A-HJKMNP-Z][2-9][A-HJKMNP-Z]-[2-9][A-HJKMNP-Z]{2})\*")
 
 
@@ -104,4 +106,4 @@ def test_the_conversation_lives_in_redis(stack, say, sender):
 def test_the_http_api_needs_the_token(stack, sender):
     url = f"{stack.rasa_url}/conversations/{sender}/tracker"
     assert requests.get(url, timeout=10).status_code == 401
-    assert requests.get(url, params={"token": stack.token}, timeout=10).status_code == 200
+    assert requests.get(url, headers=servers.api_headers(stack.token), timeout=10).status_code == 200

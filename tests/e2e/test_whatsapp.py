@@ -11,6 +11,7 @@ from sqlalchemy import select
 from appointments.storage.database import create_database_engine
 from appointments.storage.tables import messages
 
+from tests.e2e import servers
 from tests.e2e.conftest import PUBLIC_URL
 from tests.e2e.twilio_client import VALIDATOR, converse, post
 
@@ -95,7 +96,7 @@ def test_book_and_cancel_over_whatsapp_with_numbers(stack, phone):
 def test_a_typed_intent_payload_reaches_nlu_as_plain_text(stack, phone):
     converse(stack, phone, '/cancel_appointment{"appointment_code": "K7P-3QX"}', 0)
     tracker = requests.get(f"{stack.rasa_url}/conversations/{phone}/tracker",
-                           params={"token": stack.token}, timeout=10).json()
+                           headers=servers.api_headers(stack.token), timeout=10).json()
     [said] = [e for e in tracker["events"] if e["event"] == "user"]
     assert said["text"] == 'cancel_appointment{"appointment_code": "K7P-3QX"}'
     assert said["metadata"]["ProfileName"] == "Ana"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, List
 
+import jwt
 import pytest
 
 from appointments.channels.twilio_sender import TwilioSender
@@ -36,7 +38,8 @@ class FakeRasa:
             def _answer(self, body=None) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 payload = json.loads(self.rfile.read(length) or b"null")
-                fake.requests.append({"method": self.command, "path": self.path, "json": payload})
+                fake.requests.append({"method": self.command, "path": self.path, "json": payload,
+                                      "authorization": self.headers.get("Authorization")})
                 failing = any(f"/{sender}/" in self.path for sender in fake.broken) or any(
                     f"/{call}" in self.path for call in fake.broken_calls)
                 data = json.dumps({"error": "boom"} if failing else body or {}).encode()
@@ -111,11 +114,18 @@ def open_case(desk, phone, summary=None):
 def test_give_back_resumes_and_triggers_the_finished_intent(engine, twilio, rasa, phone):
     desk = make_desk(engine, twilio, rasa.url)
     case_id = open_case(desk, phone)
-    case = run(desk, desk.give_back(case_id))
+    case = run(desk, desk.give_back(case_id, agent_name="ana"))
     assert case["status"] == "closed" and case["closed_by"] == "agent"
+    assert case["closed_agent"] == "ana"  # the audit trail names the account
     quoted = phone  # verbatim: Rasa's Sanic does not decode path parameters
     resume, trigger = rasa.requests
-    assert resume["path"] == f"/conversations/{quoted}/tracker/events?token=rasa%2Btoken/%3D"
+    # the secret signs a short-lived admin token in a header; it is never in the URL
+    assert resume["path"] == f"/conversations/{quoted}/tracker/events"
+    scheme, _, token = resume["authorization"].partition(" ")
+    claims = jwt.decode(token, RASA_TOKEN, algorithms=["HS256"])
+    assert scheme == "Bearer" and claims["user"]["role"] == "admin"
+    assert claims["exp"] - time.time() <= 60
+    assert all("token" not in request["path"] for request in rasa.requests)
     assert resume["json"] == [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
     assert trigger["path"].startswith(f"/conversations/{quoted}/trigger_intent?")
     assert "output_channel=whatsapp" in trigger["path"]

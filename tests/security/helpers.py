@@ -1,0 +1,82 @@
+"""Small helpers the security tests share: REST and webhook calls, seeding, trackers."""
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Dict, Optional
+from urllib.parse import quote
+
+import requests
+from twilio.request_validator import RequestValidator
+
+from appointments.scheduling import SlotUnavailable
+from appointments.scheduling.codes import generate_code
+from appointments.scheduling.models import BOOKED, Appointment
+from appointments.storage.database import create_database_engine, create_schema
+from appointments.storage.repository import SqlAppointmentRepository
+from tests.conftest import TZ
+from tests.security.conftest import PUBLIC_URL, TWILIO_AUTH_TOKEN
+
+NOW = datetime(2026, 11, 30, 8, 0, tzinfo=TZ)  # the stack's NLU_REFERENCE_TIME
+
+
+def whatsapp_phone() -> str:
+    return f"whatsapp:+52155{uuid.uuid4().int % 10**8:08d}"
+
+
+def rest(stack: Any, sender: str, text: str, headers: Optional[Dict[str, str]] = None,
+         **extra: Any) -> requests.Response:
+    return requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                         json={"sender": sender, "message": text, **extra},
+                         headers=headers or {}, timeout=60)
+
+
+def repository(stack: Any) -> SqlAppointmentRepository:
+    engine = create_database_engine(stack.database_url)
+    create_schema(engine)
+    return SqlAppointmentRepository(engine, TZ)
+
+
+def seed(stack: Any, phone: str) -> str:
+    """Book a free weekday slot for `phone` straight in the database; its code."""
+    for _ in range(50):
+        start = (NOW + timedelta(days=random.randint(1, 25))).replace(
+            hour=random.randint(9, 16), minute=random.choice((0, 30)))
+        if start.weekday() > 4:
+            continue
+        try:
+            return repository(stack).add(Appointment(
+                code=generate_code(), phone=phone, start=start,
+                end=start + timedelta(minutes=30), status=BOOKED, created_at=NOW,
+            )).code
+        except SlotUnavailable:
+            continue
+    raise AssertionError("no free slot to seed")
+
+
+def booked_codes(stack: Any, phone: str) -> set:
+    return {a.code for a in repository(stack).booked_for_phone(phone, NOW)}
+
+
+def tracker(stack: Any, sender: str) -> Dict[str, Any]:
+    url = f"{stack.rasa_url}/conversations/{quote(sender, safe=':+')}/tracker"
+    reply = requests.get(url, headers=stack.api_headers(), timeout=10)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def user_texts(stack: Any, sender: str) -> list:
+    return [e.get("text") for e in tracker(stack, sender)["events"] if e["event"] == "user"]
+
+
+def twilio_params(phone: str, body: str) -> Dict[str, str]:
+    return {"From": phone, "To": "whatsapp:+14155238886", "Body": body,
+            "MessageSid": f"SM{uuid.uuid4().hex}", "NumMedia": "0"}
+
+
+def webhook(stack: Any, params: Dict[str, str], path: str = "/whatsapp-reply",
+            sign_url: Optional[str] = None, token: str = TWILIO_AUTH_TOKEN) -> requests.Response:
+    signature = RequestValidator(token).compute_signature(sign_url or PUBLIC_URL + path, params)
+    return requests.post(stack.rasa_url + path, data=params,
+                         headers={"X-Twilio-Signature": signature}, timeout=10)
