@@ -92,6 +92,7 @@ bench: redis train ## Print performance numbers (bench/): latency, throughput, R
 	$(BIN)/python bench/rest_load.py
 	$(BIN)/python bench/webhook_load.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/adversarial.py
 	$(BIN)/python bench/train_time.py
 
 clean: ## Remove models, results and local data (keeps .venv)
