@@ -6,6 +6,8 @@ component in `duckling_extractor.py` is a thin wrapper around `SpanishTimeParser
 What this adds on top of raw Duckling (see shared/reference/duckling-es.md):
 - text is first rewritten the way Duckling reads it right (`interpret.date_text`: typos,
   numeric dates, "en 2 días", a weekday with a bare time...);
+- what Duckling then reads is guarded (`duckling_guard`: its work grows exponentially
+  with chains of time words) and, past WINDOW characters, read in windows;
 - overlapping candidates are reduced to the ones covering the most text;
 - a weekday that disagrees with an explicit day number ("viernes 12" when the 12th is a
   Saturday) makes Duckling jump months or years ahead: the day number wins and the entity
@@ -22,56 +24,48 @@ from __future__ import annotations
 import re
 import threading
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
-from appointments.interpret.date_text import MONTHS, next_weekday, rewrite, weekday_index
+from appointments.interpret.date_text import next_weekday, rewrite, weekday_index
+from appointments.nlu.duckling_guard import guard
 
 ZONEINFO_DIR = "/usr/share/zoneinfo"
 
+# "\s*(?:,\s*)?" and not "\s*,?\s*": two "\s*" side by side try every split of a long
+# run of spaces, which made WEEKDAY_WITH_DAY quadratic ("lunes" + 8,000 spaces: 3 s).
 WEEKDAY_WORDS = re.compile(
-    r"\b(lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\b\s*,?\s*",
+    r"\b(lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\b\s*(?:,\s*)?",
     re.IGNORECASE,
 )
-# Duckling's time grammar combines every pair of neighbouring time words, so its work
-# grows exponentially with repeated ones: "mañana " x 8 took 2 s, x 10 ran out of memory,
-# "mañana a las 5 " x 6 took 146 s (fuzzing found it). Nobody writes a time word more
-# than twice in a message, nor more than MAX_RUN of them in a row ("el próximo martes 2
-# de diciembre de 2026 a las 5 de la tarde" has 7), so the rest are blanked before
-# Duckling sees them.
-TIME_WORD = re.compile(
-    r"\b(?:lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo|hoy|ma[ñn]ana|pasado"
-    r"|ayer|tarde|noche|mediod[ií]a|medianoche|madrugada|semana|mes|a[ñn]o|pr[oó]xim[oa]"
-    r"|siguiente|" + "|".join(MONTHS) + r"|\d+(?::\d+)?)\b",
-    re.IGNORECASE,
-)
-MAX_REPEATS = 2
-MAX_RUN = 8
-RUN_GAP = 12  # time words at most this many characters apart are one run
 # a weekday directly followed by a day of the month: "viernes 12", "martes 2 de diciembre"
 WEEKDAY_WITH_DAY = re.compile(
-    r"\b(lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\s*,?\s*\d{1,2}\b",
+    r"\b(lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\s*(?:,\s*)?\d{1,2}\b",
     re.IGNORECASE,
 )
+# What Duckling may see of a message (its work grows exponentially with chains of time
+# words): see duckling_guard.
+_blank_repeats = guard
 
 Entity = Dict[str, Any]
+# Duckling's own work grows with the square of a long text ("a" x 16,000: 1.1 s, "hola "
+# x 3,200: 0.9 s; 1,600 characters: 20 ms), so a longer one is read in windows, cut
+# where the guard cut a chain (a line break) or else at a space.
+WINDOW = 2000
 
 
-def _blank_repeats(text: str) -> str:
-    """Spaces over every time word seen MAX_REPEATS times already or beyond MAX_RUN in a
-    row (offsets kept)."""
-    seen: Dict[str, int] = {}
-    out = list(text)
-    run, last_end = 0, -RUN_GAP - 1
-    for match in TIME_WORD.finditer(text):
-        word = match.group(0).lower()
-        seen[word] = seen.get(word, 0) + 1
-        run = run + 1 if match.start() - last_end <= RUN_GAP else 1
-        if seen[word] > MAX_REPEATS or run > MAX_RUN:
-            out[match.start():match.end()] = " " * (match.end() - match.start())
-        else:
-            last_end = match.end()
-    return "".join(out)
+def _windows(text: str) -> Iterator[Tuple[int, str]]:
+    start = 0
+    while len(text) - start > WINDOW:
+        end = start + WINDOW
+        cut = text.rfind("\n", start + WINDOW // 2, end)
+        if cut < 0:
+            cut = text.rfind(" ", start + WINDOW // 2, end)
+        if cut < 0:
+            cut = end
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
 
 
 def _on_word_boundaries(text: str, start: int, end: int) -> bool:
@@ -127,9 +121,14 @@ class SpanishTimeParser:
         # Duckling takes a C string: a NUL made it panic, a lone surrogate cannot be
         # encoded. One character for one keeps every offset.
         safe = text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
-        return duckling.parse(
-            _blank_repeats(safe), duckling.Context(reference, locale), dimensions, False
-        )
+        context = duckling.Context(reference, locale)
+        found = []
+        for offset, window in _windows(guard(safe)):
+            for candidate in duckling.parse(window, context, dimensions, False):
+                candidate["start"] += offset
+                candidate["end"] += offset
+                found.append(candidate)
+        return found
 
     def parse(self, text: str, now: Optional[datetime] = None) -> List[Entity]:
         """Return Rasa-shaped `time` entities, like DucklingEntityExtractor's."""

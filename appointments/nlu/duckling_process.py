@@ -23,7 +23,10 @@ from typing import Any, Dict, List, Optional
 
 logger = logging.getLogger(__name__)
 
-REPLY_TIMEOUT_SECONDS = 3.0  # a parse takes milliseconds; see TIME_WORD in duckling_parser
+# A parse takes milliseconds: duckling_guard keeps what Duckling reads small. Past this
+# (a chain of time words the guard did not foresee), the message gets no date rather
+# than holding Rasa's event loop: the child is replaced, in the background.
+REPLY_TIMEOUT_SECONDS = 1.5
 MEMORY_LIMIT_BYTES = 1536 * 2**20  # a runaway parse ends here, not in the OOM killer
 START_TIMEOUT_SECONDS = 30.0
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -69,6 +72,7 @@ class DucklingProcess:
         self.locale = locale
         self._lock = threading.Lock()
         self._process: Optional[subprocess.Popen] = None
+        self._closed = False
 
     def _start(self) -> None:
         env = dict(os.environ)
@@ -132,25 +136,47 @@ class DucklingProcess:
     def parse(self, text: str, now: Optional[datetime] = None) -> List[Dict[str, Any]]:
         if not text or not text.strip():
             return []
-        with self._lock:
-            for attempt in (1, 2):
-                try:
-                    return self._ask(text, now)
-                except ParseFailed as error:
-                    logger.warning("Duckling could not parse a message (%s)", error)
-                    return []
-                except TimeoutError:
-                    # The text is at fault, not the child: trying again would only wait
-                    # as long once more. The child is replaced; the message has no date.
-                    logger.warning("Duckling gave up on a %d-character message", len(text))
-                    self._stop()
-                    return []
-                except (EOFError, OSError, TimeoutError, RuntimeError, ValueError) as error:
-                    logger.warning("Duckling attempt %d failed (%s); restarting it", attempt, error)
-                    self._stop()
+        # Never wait long for the child: it may be starting again after a timeout.
+        if not self._lock.acquire(timeout=REPLY_TIMEOUT_SECONDS):
+            logger.warning("Duckling is busy (restarting); a message gets no date")
+            return []
+        try:
+            return self._parse(text, now)
+        finally:
+            self._lock.release()
+
+    def _parse(self, text: str, now: Optional[datetime]) -> List[Dict[str, Any]]:
+        for attempt in (1, 2):
+            try:
+                return self._ask(text, now)
+            except ParseFailed as error:
+                logger.warning("Duckling could not parse a message (%s)", error)
+                return []
+            except TimeoutError:
+                # The text is at fault, not the child: trying again would only wait
+                # as long once more. The child is replaced; the message has no date.
+                logger.warning("Duckling gave up on a %d-character message", len(text))
+                self._stop()
+                threading.Thread(target=self._restart, daemon=True).start()
+                return []
+            except (EOFError, OSError, TimeoutError, RuntimeError, ValueError) as error:
+                logger.warning("Duckling attempt %d failed (%s); restarting it", attempt, error)
+                self._stop()
         return []
 
+    def _restart(self) -> None:
+        """A new child for the next message, started while nobody waits for it."""
+        with self._lock:
+            if self._closed or self._process is not None:
+                return
+            try:
+                self._start()
+            except (OSError, RuntimeError, TimeoutError, EOFError, ValueError) as error:
+                self._stop()
+                logger.warning("Duckling did not restart (%s); the next message retries", error)
+
     def close(self) -> None:
+        self._closed = True
         with self._lock:
             if self._process is not None and self._process.stdin is not None:
                 try:

@@ -3,6 +3,7 @@ worker processes, SANIC_WORKERS > 1), survives its child dying, and keeps offset
 from __future__ import annotations
 
 import multiprocessing
+import time
 
 from appointments.nlu.duckling_process import DucklingProcess
 
@@ -44,5 +45,37 @@ def test_a_lone_surrogate_keeps_the_other_offsets_and_the_child():
         [entity] = process.parse(text)
         assert text[entity["start"]:entity["end"]] == "mañana a las 10"
         assert process._process.pid == child  # not restarted
+    finally:
+        process.close()
+
+
+def test_a_parse_past_the_timeout_gives_no_date_and_a_new_child_in_the_background(monkeypatch):
+    from appointments.nlu import duckling_process
+
+    process = DucklingProcess().start()
+    try:
+        child = process._process.pid
+        monkeypatch.setattr(duckling_process, "REPLY_TIMEOUT_SECONDS", 0.0)
+        started = time.perf_counter()
+        assert process.parse("mañana a las 10") == []
+        assert time.perf_counter() - started < 1.0  # the old child killed, not waited for
+        monkeypatch.undo()
+        time.sleep(0.2)
+        with process._lock:  # the new child starts in the background: wait for it here
+            pass
+        assert [e["text"] for e in process.parse("mañana a las 10")] == ["mañana a las 10"]
+        assert process._process.pid != child
+    finally:
+        process.close()
+
+
+def test_what_blew_duckling_up_answers_within_the_timeout():
+    """"a las cinco " x 12 took 3 s (on an idle machine) of the child and its lock."""
+    process = DucklingProcess().start()
+    try:
+        child = process._process.pid
+        for text in ("a las cinco " * 12, "1a 1a " * 8, "el primero " * 12, "navidad " * 16):
+            process.parse(text)
+        assert process._process.pid == child  # answered, not timed out and replaced
     finally:
         process.close()
