@@ -17,7 +17,8 @@ character for one, a blank or a line break, so entity offsets are kept):
   "o", "mejor") ends the run, and the space after it becomes a line break: Duckling
   joins tokens across spaces and tabs only, so no chain spans two runs, whatever words
   it knows (holiday names) that these lists do not;
-- a run past MAX_RUN time words is cut in two the same way;
+- a run past MAX_RUN time words is cut in two the same way, before its last expression
+  ("..., el martes 15 a las 5") when it has one;
 - a time word is blanked when said MAX_REPEATS times already in its run (or in the whole
   message, but for the very common ones: "una", "ya", "día"), or past the MAX_TOTAL-th
   of the message; an "until" ("a", "al", "-") past the MAX_INTERVALS-th of a run too;
@@ -27,6 +28,10 @@ character for one, a blank or a line break, so entity offsets are kept):
 - of a stretch of more than 2 x LINK_EDGE small words, the middle ones are blanked.
 Everything in data/ and tests/conversations/ reads exactly as before, and so does "el
 próximo martes 1 de diciembre de 2026 a las 5 de la tarde" (7 time words, one run).
+Repetitions of any kind cost Duckling milliseconds (tests/security/test_redos.py); a
+search over mixes of different time words still finds 120 characters costing seconds
+("septiembre - uno del mañana en la 18 que viene de la 15 de diciembre de 5pm": 4 s),
+so duckling_process gives up on a parse after REPLY_TIMEOUT_SECONDS.
 """
 from __future__ import annotations
 
@@ -46,6 +51,8 @@ WORD_COST, INTERVAL_COST = 3, 4
 BUDGET = WORD_COST ** 6 * INTERVAL_COST ** 2
 _UNTIL = frozenset(("a", "al"))
 _JOINS = _UNTIL | {"entre"}
+_OPENERS = frozenset(("el", "del", "los", "para", "entre"))
+_WEEKDAYS = frozenset("lunes martes miercoles jueves viernes sabado domingo".split())
 
 # Letters and digits apart, as Duckling's tokens are ("5pm" is "5" and "pm").
 _WORD = re.compile(r"[^\W\d_]+|\d+(?::\d+)?")
@@ -123,6 +130,9 @@ class _Guard:
         self.word_end = 0  # end of the word before the current one
         self.time_end = 0  # end of the last time word, kept or blanked
         self.links_seen = 0  # how many of self.links came before it
+        # the run's time words kept: key, cost factor, "until" or not, the gap before it,
+        # and whether it opens an expression ("el martes", "del 3")
+        self.run_words: List[Tuple[str, int, bool, int, int, bool]] = []
 
     def blank(self, start: int, end: int) -> None:
         self.out[start:end] = " " * (end - start)
@@ -165,18 +175,37 @@ class _Guard:
         return self.text.count("-", self.time_end, start) + sum(
             fold(link.group(0)) in _JOINS for link in self.links[self.links_seen:])
 
+    def cut_earlier(self) -> bool:
+        """A run too long is cut before its last expression ("..., el martes 15 a las 5"),
+        not in the middle of one, when it has one; the words after the cut go on."""
+        for i in range(len(self.run_words) - 1, 0, -1):
+            gap_start, gap_end, opens = self.run_words[i][3:]
+            if opens and self.cut(gap_start, gap_end):
+                tail = self.run_words[i:]
+                self.run_words, self.run, self.run_cost = tail, len(tail), WORD_COST
+                self.intervals = sum(word[2] for word in tail[1:])
+                for word in tail[1:]:
+                    self.run_cost *= word[1]
+                self.in_run.clear()
+                for word in tail:
+                    self.in_run[word[0]] = self.in_run.get(word[0], 0) + 1
+                return True
+        return False
+
     def add(self, match: "re.Match[str]", kind: str) -> None:
         start, end = match.start(), match.end()
         until, joins = self.until(start), self.joins(start)
+        opens = any(fold(link.group(0)) in _OPENERS for link in self.links[self.links_seen:])
         self.time_end, self.links_seen = end, len(self.links)
         new_run = self.last_end is None or (
             self.other_end is not None and self.cut(self.other_end, start))
-        if not new_run and self.run >= MAX_RUN:
+        if not new_run and self.run >= MAX_RUN and not self.cut_earlier():
             new_run = self.cut(self.last_end, start)  # a long chain, cut in two
         if new_run:
             self.run = self.intervals = 0
             self.run_cost = 1
             self.in_run.clear()
+            self.run_words = []
         self.other_end = None
         interval = until is not None and self.run > 0
         if interval and self.intervals >= MAX_INTERVALS:
@@ -194,6 +223,8 @@ class _Guard:
                 self.blank(*until)  # no "until" left pointing past it
             return  # gone: the small words around it are one stretch for Duckling
         self.end_links()
+        self.run_words.append((key, cost // self.run_cost, interval, self.last_end or 0, start,
+                               opens or kind_of(match.group(0)) == TIME and key in _WEEKDAYS))
         self.kept += 1
         self.run += 1
         self.intervals += interval

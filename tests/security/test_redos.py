@@ -4,8 +4,8 @@ An adversarial corpus (1,600 characters of one character or word, each keyword, 
 time word, ordinal and emoji x 200, nested and pumped patterns, whitespace runs ending
 in an odd character) goes through every public reader of appointments/interpret, the
 requested-time and intent-hint readers, date_text.rewrite and the Duckling guard, each
-call within READER_BUDGET; at 20,000 characters each stays within 20 x its 1,000-
-character time (plus slack): linear, whatever the channels cut. Every regex of those
+call within READER_BUDGET; at 20,000 characters each stays within 10 x its 2,000-
+character time (plus noise): linear, whatever the channels cut. Every regex of those
 modules is pumped the same way. Then Duckling, through the parser's public API in its
 child process (DucklingProcess, as Rasa runs it), answers each guarded message within
 DUCKLING_BUDGET, without the child timing out or being replaced.
@@ -33,6 +33,7 @@ LIMIT = 1600  # what the channels let through
 READER_BUDGET = 0.05  # seconds per reader call at LIMIT characters
 DUCKLING_BUDGET = 1.0  # seconds per guarded message, round trip to the child included
 SLACK = 0.02  # seconds: timer and allocator noise at 20,000 characters
+NOISE = 2.0  # a linear reader may look this much slower on the longer text (caches, GC)
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("America/Mexico_City"))
 TODAY = NOW.date()
 CALENDAR = business_calendar()
@@ -127,11 +128,11 @@ def test_every_reader_answers_an_adversarial_message_within_budget(name):
 @pytest.mark.parametrize("name", sorted(READERS))
 def test_every_reader_grows_linearly_up_to_20000_characters(name):
     reader = READERS[name]
-    for small, large in zip(corpus(1000, every_keyword=7), corpus(20_000, every_keyword=7)):
+    for small, large in zip(corpus(2000, every_keyword=7), corpus(20_000, every_keyword=7)):
         short, long = _elapsed(reader, small), _elapsed(reader, large, repeat=2)
-        assert long < 20 * short + SLACK, (
+        assert long < NOISE * 10 * short + SLACK, (  # quadratic would be 100 x
             f"{name}: {long * 1000:.1f} ms at 20,000 characters, {short * 1000:.2f} ms at "
-            f"1,000, on {small[:40]!r}...")
+            f"2,000, on {small[:40]!r}...")
 
 
 def _module_patterns() -> List[re.Pattern]:
@@ -157,7 +158,7 @@ def test_every_regex_that_reads_user_text_is_linear(pattern):
         for tail in ("", "x", "_", "1"):
             short = _elapsed(scan, _one(pump, 1000, tail))
             long = _elapsed(scan, _one(pump, 16_000, tail))
-            assert long < 16 * short + SLACK, f"{pattern.pattern[:60]!r} on {pump!r}+{tail!r}"
+            assert long < NOISE * 16 * short + SLACK, f"{pattern.pattern[:60]!r}: {pump!r}+{tail!r}"
 
 
 def test_the_linearity_check_does_catch_a_quadratic_regex():
