@@ -12,6 +12,7 @@ import redis.asyncio
 
 from appointments.channels.rate_limit import RateLimiter, Verdict
 from appointments.channels.sender_queue import SenderQueue
+from appointments.channels.twilio_request import PerLoop
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
@@ -23,15 +24,8 @@ def clean_db():
 
 def replica(**options) -> SenderQueue:
     """A SenderQueue with a connection of its own, as a separate process would have."""
-    clients = {}
-
-    def client():
-        loop = asyncio.get_running_loop()
-        if loop not in clients:
-            clients[loop] = redis.asyncio.Redis.from_url(REDIS_URL)
-        return clients[loop]
-
-    return SenderQueue(client, prefix=f"test:{uuid.uuid4().hex[:6]}", **options)
+    clients = PerLoop(lambda: redis.asyncio.Redis.from_url(REDIS_URL))
+    return SenderQueue(clients.get, prefix=f"test:{uuid.uuid4().hex[:6]}", **options)
 
 
 def same_line(*queues: SenderQueue) -> None:

@@ -1,6 +1,7 @@
 """Small helpers the security tests share: REST and webhook calls, seeding, trackers."""
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 from datetime import datetime, timedelta
@@ -33,7 +34,13 @@ def rest(stack: Any, sender: str, text: str, headers: Optional[Dict[str, str]] =
 
 
 def repository(stack: Any) -> SqlAppointmentRepository:
-    engine = create_database_engine(stack.database_url)
+    return _repository(stack.database_url)
+
+
+@functools.lru_cache(maxsize=None)
+def _repository(database_url: str) -> SqlAppointmentRepository:
+    """One engine per database for the whole session, not one per call."""
+    engine = create_database_engine(database_url)
     create_schema(engine)
     return SqlAppointmentRepository(engine, TZ)
 

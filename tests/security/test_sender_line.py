@@ -18,6 +18,7 @@ import redis
 import redis.asyncio
 
 from appointments.channels.sender_queue import SenderQueue
+from appointments.channels.twilio_request import PerLoop
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -35,15 +36,8 @@ def prefix():
 
 def replica(prefix: str, **options) -> SenderQueue:
     """A SenderQueue with a connection of its own, as a separate process would have."""
-    clients = {}
-
-    def client():
-        loop = asyncio.get_running_loop()
-        if loop not in clients:
-            clients[loop] = redis.asyncio.Redis.from_url(REDIS_URL)
-        return clients[loop]
-
-    return SenderQueue(client, prefix=prefix, **options)
+    clients = PerLoop(lambda: redis.asyncio.Redis.from_url(REDIS_URL))
+    return SenderQueue(clients.get, prefix=prefix, **options)
 
 
 async def contents(queue: SenderQueue, sender: str):
