@@ -1,1 +1,0 @@
-"""Messaging channels: the WhatsApp input channel for Rasa and the Twilio sender."""

@@ -1,1 +1,0 @@
-"""Human handoff: summaries of the conversation and the notifiers that reach the agents."""

@@ -1,1 +1,0 @@
-"""Rasa extension points configured in endpoints.yml (stores, event broker)."""
