@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, services
 from actions.slot_state import combine, parse_day, parse_time
-from appointments.scheduling import AppointmentNotActive, AppointmentNotFound, Unavailability
+from appointments.domain import AppointmentNotActive, AppointmentNotFound, Unavailability
 
 DATE, TIME, CODE = "appointment_date", "appointment_time", "appointment_code"
 OFFERED = "offered_options"

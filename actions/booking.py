@@ -20,7 +20,7 @@ from actions.slot_state import (
     parse_time,
     reset_flow,
 )
-from appointments.scheduling import SlotUnavailable, TooManyAppointments
+from appointments.domain import SlotUnavailable, TooManyAppointments
 
 
 def _at_the_cap(phone: Text) -> Optional[TooManyAppointments]:

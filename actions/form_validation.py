@@ -34,8 +34,8 @@ from appointments.interpret.date_text import day_of_month
 from appointments.interpret.replies import GREET, HESITATE, LEAVE, THANK, read_interjection
 from appointments.interpret.text import normalize
 from appointments.interpret.yes_no import read_yes_no
-from appointments.nlu.requested_time import names_a_moment, read_requested_time
-from appointments.scheduling import normalize_code
+from appointments.interpret.requested_time import names_a_moment, read_requested_time
+from appointments.domain import normalize_code
 
 DATE, TIME, CODE = reply_context.DATE, reply_context.TIME, reply_context.CODE
 OFFERED = "offered_options"

@@ -1,7 +1,7 @@
 """Handing the conversation to a person.
 
 The bot opens a handoff case (who, what they wanted, the recent conversation), notifies
-the agents (appointments.handoff.notifiers), tells the user honestly when a person will
+the agents (appointments.adapters.notifiers), tells the user honestly when a person will
 answer, and pauses itself: until an agent gives the conversation back from the console,
 the user's messages are kept in the message log but not answered by the bot.
 """
@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions import services
 from actions.formatting import moment_text
 from actions.slot_state import FLOW_SLOTS
-from appointments.handoff import summary
-from appointments.handoff.notifiers import HandoffNotice
+from appointments.services import handoff_summary as summary
+from appointments.adapters.notifiers import HandoffNotice
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import formatting
 from actions.slot_state import reset_flow
-from appointments.scheduling import (
+from appointments.domain import (
     Appointment,
     AppointmentNotActive,
     AppointmentNotFound,

@@ -4,13 +4,13 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Optional
 
-from appointments.scheduling.bootstrap import build_service
-from appointments.scheduling.service import AppointmentService
+from appointments.bootstrap import build_service
+from appointments.services.scheduling import AppointmentService
 from appointments.settings import Settings
-from appointments.storage.handoff_repository import SqlHandoffRepository
+from appointments.adapters.sql.handoffs import SqlHandoffRepository
 
 if TYPE_CHECKING:
-    from appointments.handoff.notifiers import Notifiers
+    from appointments.adapters.notifiers import Notifiers
 
 _lock = threading.Lock()
 _settings: Optional[Settings] = None
@@ -59,7 +59,7 @@ def notifiers() -> "Notifiers":
     current = settings()
     with _lock:
         if _notifiers is None:
-            from appointments.handoff.notifiers import build_notifiers
+            from appointments.adapters.notifiers import build_notifiers
 
             _notifiers = build_notifiers(current)
         return _notifiers

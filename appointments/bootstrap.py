@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Optional
 
-from appointments.scheduling.calendar import BusinessCalendar
-from appointments.scheduling.service import AppointmentService
+from appointments.domain.calendar import BusinessCalendar
+from appointments.services.scheduling import AppointmentService
 from appointments.settings import Settings
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.repository import SqlAppointmentRepository
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.appointments import SqlAppointmentRepository
 
 
 def _clock(settings: Settings, calendar: BusinessCalendar) -> Callable[[], datetime]:

@@ -111,7 +111,7 @@ class Settings:
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'appointments.db'}"
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_key_prefix: str = "citas"  # every key the project writes starts with it
-    # Conversation events to RabbitMQ (appointments/rasa_ext/event_broker.py); unset: none
+    # Conversation events to RabbitMQ (appointments/rasa/event_broker.py); unset: none
     rabbitmq_url: Optional[str] = None
     rabbitmq_queue: str = "citas_events"
     timezone: str = "America/Mexico_City"
@@ -149,6 +149,7 @@ class Settings:
     # Security (README "Seguridad")
     bind_host: str = "127.0.0.1"  # where Rasa, the action server and the console listen
     action_server_token: Optional[str] = None  # shared secret Rasa sends to the action server
+    action_threads: int = 8  # actions running at once, each off the server's event loop
     rest_channel_token: Optional[str] = None  # Bearer token for REST when not on loopback
     rest_allow_whatsapp_senders: bool = False  # REST may speak as "whatsapp:+..." (tests only)
     rasa_cors_origins: Optional[str] = None  # e.g. "https://panel.example.com"; unset: none
@@ -219,6 +220,7 @@ class Settings:
             rasa_url=(env.get("RASA_URL") or cls.rasa_url).rstrip("/"),
             bind_host=env.get("BIND_HOST") or cls.bind_host,
             action_server_token=env.get("ACTION_SERVER_TOKEN") or None,
+            action_threads=_int(env, "ACTION_THREADS", cls.action_threads, minimum=1),
             rest_channel_token=env.get("REST_CHANNEL_TOKEN") or None,
             rest_allow_whatsapp_senders=_flag(env, "REST_ALLOW_WHATSAPP_SENDERS", False),
             rasa_cors_origins=env.get("RASA_CORS_ORIGINS") or None,

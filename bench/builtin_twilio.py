@@ -1,6 +1,6 @@
 """Rasa's built-in TwilioInput, unchanged but for where it sends replies: the local fake
 of Twilio's REST API (TWILIO_API_BASE_URL). Only for bench/scale.py's comparison; the
-project's channel is appointments/channels/whatsapp.py."""
+project's channel is appointments/rasa/channels/whatsapp.py."""
 from __future__ import annotations
 
 import os

@@ -36,7 +36,7 @@ PUBLIC_URL, AUTH_TOKEN = "https://bench.example.com", "bench-token"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 TURNS = ["hola", "mis citas", "menú", "quiero una cita", "no"]
 CREDENTIALS = """rest:
-appointments.channels.whatsapp.WhatsAppInput:
+appointments.rasa.channels.whatsapp.WhatsAppInput:
 bench.builtin_twilio.FakeBackedTwilioInput:
   account_sid: ACbench
   auth_token: {token}

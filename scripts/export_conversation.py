@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from appointments.settings import Settings  # noqa: E402
-from appointments.storage.database import create_database_engine, create_schema  # noqa: E402
-from appointments.storage.message_log import SqlMessageLog  # noqa: E402
+from appointments.adapters.sql.database import create_database_engine, create_schema  # noqa: E402
+from appointments.adapters.sql.message_log import SqlMessageLog  # noqa: E402
 
 
 def main() -> None:

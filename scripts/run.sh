@@ -36,6 +36,6 @@ pids+=($!)
 
 # Retention (RETENTION_DAYS): purges old messages, closed cases and past appointments
 # at start and every hour. One is enough for any number of replicas.
-$PY -m appointments.maintenance &
+$PY -m appointments.worker &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -12,12 +12,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import NoSuchModuleError, OperationalError
 
-from appointments.scheduling.calendar import BusinessCalendar
-from appointments.scheduling.service import AppointmentService
+from appointments.domain.calendar import BusinessCalendar
+from appointments.services.scheduling import AppointmentService
 from appointments.settings import parse_business_hours
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.repository import SqlAppointmentRepository
-from appointments.storage.tables import metadata
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.appointments import SqlAppointmentRepository
+from appointments.adapters.sql.tables import metadata
 
 TZ = ZoneInfo("America/Mexico_City")
 FIXED_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)  # a Wednesday

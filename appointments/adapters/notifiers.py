@@ -18,9 +18,9 @@ from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
 
 import aiohttp
 
-from appointments.channels.twilio_sender import RETRY_STATUSES, TwilioSender
+from appointments.adapters.twilio import RETRY_STATUSES, TwilioSender
 from appointments.settings import Settings
-from appointments.storage.message_log import mask_phone
+from appointments.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

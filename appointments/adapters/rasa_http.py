@@ -13,6 +13,7 @@ import aiohttp
 import jwt
 from yarl import URL
 
+from appointments.domain.handoff import AssistantUnavailable
 from appointments.privacy import mask_phone, redact_phones
 
 SAFE = ":+@!$&'()*,;=-._~"  # RFC 3986 path characters, sent (and seen by Rasa) verbatim
@@ -30,7 +31,7 @@ def api_headers(secret: Optional[str], username: str = "appointments") -> Dict[s
     return {"Authorization": f"Bearer {jwt.encode(claims, secret, algorithm='HS256')}"}
 
 
-class RasaUnavailable(Exception):
+class RasaUnavailable(AssistantUnavailable):
     """Rasa did not answer, or answered with an error; the message says which."""
 
 

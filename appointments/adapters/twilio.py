@@ -14,7 +14,7 @@ from typing import Optional
 
 import aiohttp
 
-from appointments.storage.message_log import mask_phone
+from appointments.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

@@ -11,16 +11,16 @@ import argparse
 import logging
 import sys
 
-from appointments.channels.twilio_sender import TwilioSender
+from appointments.adapters.twilio import TwilioSender
 from appointments.console.accounts import AccountsError
 from appointments.console.app import create_app
 from appointments.console.auth import Authenticator, ConsoleSetupError
-from appointments.handoff.desk import HandoffDesk
-from appointments.handoff.rasa_client import RasaClient
+from appointments.services.handoff_desk import HandoffDesk
+from appointments.adapters.rasa_http import RasaClient
 from appointments.settings import Settings, SettingsError
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.handoff_repository import SqlHandoffRepository
-from appointments.storage.message_log import SqlMessageLog
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.handoffs import SqlHandoffRepository
+from appointments.adapters.sql.message_log import SqlMessageLog
 
 
 def main(argv=None) -> int:

@@ -21,11 +21,11 @@ from sanic.response import HTTPResponse, html, json, redirect
 
 from appointments.console import pages
 from appointments.console.auth import Authenticator
-from appointments.handoff.desk import HandoffDesk, SendFailed
-from appointments.handoff.rasa_client import RasaUnavailable
+from appointments.services.handoff_desk import HandoffDesk, SendFailed
+from appointments.adapters.rasa_http import RasaUnavailable
 from appointments.settings import Settings
-from appointments.storage.handoff_repository import CaseClosed, CaseNotFound
-from appointments.storage.tables import utc_now
+from appointments.adapters.sql.handoffs import CaseClosed, CaseNotFound
+from appointments.adapters.sql.tables import utc_now
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from appointments.scheduling.errors import Unavailability
+from appointments.domain.errors import Unavailability
 
 Hours = Tuple[time, time]
 UTC = timezone.utc

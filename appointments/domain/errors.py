@@ -45,3 +45,7 @@ class TooManyAppointments(SchedulingError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"already {limit} upcoming appointments, the most one phone may hold")
         self.limit = limit
+
+
+class CodeCollision(Exception):
+    """The random code already exists; the service draws another one."""

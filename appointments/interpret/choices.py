@@ -16,7 +16,7 @@ from datetime import date, time, timedelta
 from typing import List, Optional, Sequence, Tuple
 
 from appointments.interpret.text import POLITE, normalize
-from appointments.scheduling.codes import normalize_code
+from appointments.domain.codes import normalize_code
 
 ORDINALS = {
     "primero": 1, "primera": 1, "primer": 1, "segundo": 2, "segunda": 2, "tercero": 3,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Dict, Iterable, Optional, Tuple
 
-from appointments.scheduling.calendar import BusinessCalendar
+from appointments.domain.calendar import BusinessCalendar
 
 # "de la mañana" / "en la mañana" is a part of the day, not "tomorrow".
 _MORNING = re.compile(r"\b(de|en|por|a)\s+la\s+ma[ñn]ana\b", re.IGNORECASE)

@@ -5,7 +5,9 @@ rasa-sdk's action server, closed to everyone but our Rasa servers:
 - every request but GET /health must carry `X-Action-Token: <ACTION_SERVER_TOKEN>`
   (endpoints.yml makes Rasa send it); otherwise 401 and nothing runs;
 - bodies are bounded: MAX_BODY_BYTES as sent, and MAX_BODY_BYTES once inflated for
-  `Content-Encoding: deflate` (checked before rasa-sdk inflates it), other encodings 415.
+  `Content-Encoding: deflate` (checked before rasa-sdk inflates it), other encodings 415;
+- actions run in ACTION_THREADS worker threads, never on the server's event loop
+  (action_threads.py).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import sys
 import zlib
 from typing import Any, List, Optional
 
+from appointments.launch import action_threads
 from appointments.settings import Settings, SettingsError
 
 TOKEN_HEADER = "X-Action-Token"
@@ -67,6 +70,7 @@ def create_app(settings: Settings, actions: str = "actions") -> Any:
             f"ACTION_SERVER_TOKEN must be at least {MIN_TOKEN_LENGTH} characters "
             "(scripts/env.py makes one in var/action-server-token)"
         )
+    action_threads.install(settings.action_threads)
     app = create_sdk_app(actions, cors_origins=None)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     app.register_middleware(guard(token), "request")

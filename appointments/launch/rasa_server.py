@@ -2,7 +2,7 @@
 
 What `rasa run` would need on its command line is added here, in-process:
 - the HTTP API is on, protected by JWT signed with RASA_API_TOKEN (HS256). Clients send
-  `Authorization: Bearer <jwt>` (appointments/handoff/rasa_client.py makes them); Rasa's
+  `Authorization: Bearer <jwt>` (appointments/adapters/rasa_http.py makes them); Rasa's
   `?token=` is never enabled, so the secret travels in no URL and no proxy log;
 - it listens on BIND_HOST (127.0.0.1 unless told otherwise);
 - CORS only for RASA_CORS_ORIGINS (none by default);

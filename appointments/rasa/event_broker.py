@@ -12,7 +12,7 @@ not fit here in three ways:
   them back only into the URL it hands to aio_pika, which masks the password in its logs.
 - `PikaEventBroker.publish` calls `create_task` on the loop the broker was built on
   (the web server's). WhatsApp turns run on a loop of their own in a worker thread
-  (appointments/channels/turns.py), and `create_task` from another thread is not
+  (appointments/rasa/channels/turns.py), and `create_task` from another thread is not
   thread-safe; from there the publish is handed over with `call_soon_threadsafe`, which
   keeps one thread's events in order.
 

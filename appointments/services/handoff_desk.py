@@ -1,7 +1,9 @@
 """What a human agent can do with a handoff case: read it, answer the user on WhatsApp,
 and give the conversation back to the assistant (also done by the idle timeout).
 
-No Rasa imports: Rasa is reached over HTTP (RasaClient), so the console runs apart.
+Depends on ports only (appointments.domain.ports): the cases, the message log, a sender
+and the assistant's pause/resume (Rasa's HTTP API in production), so the console runs
+apart from Rasa and the tests use in-memory fakes.
 """
 from __future__ import annotations
 
@@ -12,17 +14,16 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Callable, Dict, List, Optional, TypeVar
 
-from appointments.channels.rendering import split
-from appointments.channels.twilio_sender import TwilioSender
-from appointments.handoff.rasa_client import RasaClient, RasaUnavailable
-from appointments.storage.handoff_repository import (
+from appointments.domain.handoff import (
     OPEN,
+    AssistantUnavailable,
     CaseClosed,
     CaseNotFound,
-    SqlHandoffRepository,
+    utc_now,
 )
-from appointments.storage.message_log import OUTBOUND, SqlMessageLog, mask_phone
-from appointments.storage.tables import utc_now
+from appointments.domain.messages import OUTBOUND, split
+from appointments.domain.ports import AssistantControl, HandoffCases, MessageLog, MessageSender
+from appointments.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +38,10 @@ class SendFailed(Exception):
 class HandoffDesk:
     def __init__(
         self,
-        cases: SqlHandoffRepository,
-        log: SqlMessageLog,
-        sender: TwilioSender,
-        rasa: RasaClient,
+        cases: HandoffCases,
+        log: MessageLog,
+        sender: MessageSender,
+        rasa: AssistantControl,
         timeout_minutes: int,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -105,7 +106,7 @@ class HandoffDesk:
                         agent_name: Optional[str] = None) -> Dict[str, Any]:
         """Close the case (atomically: a second click gets CaseClosed), un-pause the bot
         and let it tell the user. If Rasa fails, the case is reopened and
-        RasaUnavailable re-raised (and, if the bot was resumed but could not tell the
+        AssistantUnavailable re-raised (and, if the bot was resumed but could not tell the
         user, it is paused again: as if nothing had happened)."""
         case = await self._run(self.cases.close, case_id, closed_by, agent_name)
         phone = case["phone"]
@@ -113,11 +114,11 @@ class HandoffDesk:
             await self.rasa.resume(phone)
             try:
                 await self.rasa.trigger_intent(phone, FINISHED_INTENT)
-            except RasaUnavailable:
-                with contextlib.suppress(RasaUnavailable):
+            except AssistantUnavailable:
+                with contextlib.suppress(AssistantUnavailable):
                     await self.rasa.pause(phone)
                 raise
-        except RasaUnavailable:
+        except AssistantUnavailable:
             await self._run(self.cases.reopen, case_id)
             logger.warning("case %s reopened: could not give it back to Rasa", case_id)
             raise
@@ -139,7 +140,7 @@ class HandoffDesk:
                 await self.give_back(case["id"], closed_by="timeout")
             except (CaseClosed, CaseNotFound):
                 continue  # an agent was quicker
-            except RasaUnavailable as error:
+            except AssistantUnavailable as error:
                 logger.warning("case %s: idle timeout could not give it back: %s",
                                case["id"], error)
                 continue
@@ -150,4 +151,4 @@ class HandoffDesk:
         return given_back
 
 
-__all__ = ["HandoffDesk", "SendFailed", "CaseClosed", "CaseNotFound", "RasaUnavailable"]
+__all__ = ["HandoffDesk", "SendFailed", "CaseClosed", "CaseNotFound", "AssistantUnavailable"]

@@ -13,17 +13,18 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Callable, List, Optional, Set, Tuple
 
-from appointments.scheduling.calendar import BusinessCalendar, instant
-from appointments.scheduling.codes import generate_code, normalize_code
-from appointments.scheduling.errors import (
+from appointments.domain.calendar import BusinessCalendar, instant
+from appointments.domain.codes import generate_code, normalize_code
+from appointments.domain.errors import (
     AppointmentNotActive,
+    CodeCollision,
     AppointmentNotFound,
     SlotUnavailable,
     TooManyAppointments,
     Unavailability,
 )
-from appointments.scheduling.models import BOOKED, Appointment
-from appointments.storage.repository import CodeCollision, SqlAppointmentRepository
+from appointments.domain.appointment import BOOKED, Appointment
+from appointments.domain.ports import AppointmentRepository
 
 # 23^4 * 8^2 ≈ 18 million codes: ten draws in a row colliding means something is broken.
 CODE_ATTEMPTS = 10
@@ -33,7 +34,7 @@ class AppointmentService:
     def __init__(
         self,
         calendar: BusinessCalendar,
-        repository: SqlAppointmentRepository,
+        repository: AppointmentRepository,
         clock: Callable[[], datetime],
         code_generator: Callable[[], str] = generate_code,
         max_upcoming_per_phone: Optional[int] = None,

@@ -1,4 +1,4 @@
-"""`python -m appointments.maintenance [--interval SECONDS] [--once]`
+"""`python -m appointments.worker [--interval SECONDS] [--once]`
 
 Runs the retention purge at start and then every hour (--interval), logging counts only.
 SIGTERM or Ctrl-C ends it cleanly (exit status 0) after the batch under way.
@@ -13,12 +13,12 @@ from typing import Any, Callable, List, Optional
 
 from sqlalchemy.engine import Engine
 
-from appointments.maintenance.loop import MaintenanceLoop, Task
+from appointments.worker.loop import MaintenanceLoop, Task
 from appointments.settings import Settings, SettingsError
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.retention import DEFAULT_BATCH_SIZE, purge_expired
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.retention import DEFAULT_BATCH_SIZE, purge_expired
 
-logger = logging.getLogger("appointments.maintenance")
+logger = logging.getLogger("appointments.worker")
 
 
 class RetentionTask:
@@ -49,7 +49,7 @@ class RetentionTask:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m appointments.maintenance",
+        prog="python -m appointments.worker",
         description="Retention purge now and then at every interval (RETENTION_DAYS).",
     )
     parser.add_argument("--interval", type=float, default=3600.0, metavar="SECONDS",

@@ -13,11 +13,11 @@ import pytest
 import requests
 from sqlalchemy import delete
 
-from appointments.scheduling.models import BOOKED, Appointment
-from appointments.scheduling.codes import generate_code
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.repository import SqlAppointmentRepository
-from appointments.storage.tables import appointments, handoff_cases
+from appointments.domain.appointment import BOOKED, Appointment
+from appointments.domain.codes import generate_code
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.appointments import SqlAppointmentRepository
+from appointments.adapters.sql.tables import appointments, handoff_cases
 from tests.conftest import TZ, _postgres_test_url, business_calendar
 from tests.conversations.runner import Backend
 from tests.e2e import servers

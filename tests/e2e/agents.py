@@ -3,7 +3,7 @@ import time
 
 import requests
 
-from appointments.handoff.notifiers import verify_signature
+from appointments.adapters.notifiers import verify_signature
 
 from tests.e2e.conftest import HANDOFF_SECRET
 

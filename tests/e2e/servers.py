@@ -100,12 +100,12 @@ def action_server(port: int, env: Dict[str, str], log: Path) -> Server:
 
 
 def rasa_server(port: int, model: Path, token: str, env: Dict[str, str], log: Path,
-                credentials: str = "credentials.yml") -> Server:
+                credentials: str = "credentials.yml", endpoints: str = "endpoints.yml") -> Server:
     """Rasa as `make run` starts it (appointments/launch/rasa_server.py): the API secret
     comes from the environment, never from argv."""
     args = [
         sys.executable, "-m", "appointments.launch.rasa_server", "--model", str(model),
-        "--endpoints", "endpoints.yml", "--credentials", credentials, "--port", str(port),
+        "--endpoints", endpoints, "--credentials", credentials, "--port", str(port),
     ]
     return Server("rasa server", args, dict(env, RASA_API_TOKEN=token),
                   f"http://127.0.0.1:{port}/", log)
@@ -113,7 +113,7 @@ def rasa_server(port: int, model: Path, token: str, env: Dict[str, str], log: Pa
 
 def api_headers(token: str) -> Dict[str, str]:
     """Headers for Rasa's HTTP API (a JWT signed with RASA_API_TOKEN)."""
-    from appointments.handoff.rasa_client import api_headers as signed
+    from appointments.adapters.rasa_http import api_headers as signed
 
     return signed(token)
 

@@ -1,4 +1,4 @@
-"""With RABBITMQ_URL set, Rasa's own Pika broker (appointments/rasa_ext/event_broker.py)
+"""With RABBITMQ_URL set, Rasa's own Pika broker (appointments/rasa/event_broker.py)
 streams every conversation event to RabbitMQ: WhatsApp turns (run on the channel's
 worker thread) and REST turns alike."""
 from __future__ import annotations

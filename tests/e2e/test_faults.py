@@ -9,8 +9,8 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from appointments.storage.database import create_database_engine
-from appointments.storage.tables import appointments, messages
+from appointments.adapters.sql.database import create_database_engine
+from appointments.adapters.sql.tables import appointments, messages
 from tests.e2e.conftest import RATE_LIMIT
 from tests.e2e.twilio_client import converse, post
 from tests.e2e.test_whatsapp import CODE

@@ -29,8 +29,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from appointments.storage.database import create_database_engine
-from appointments.storage.tables import messages
+from appointments.adapters.sql.database import create_database_engine
+from appointments.adapters.sql.tables import messages
 from tests.e2e.conftest import PUBLIC_URL, TWILIO_NUMBER
 from tests.e2e.twilio_client import VALIDATOR
 

@@ -3,8 +3,8 @@ the action server pausing the bot and notifying the agent (fake Twilio + a fake 
 webhook), the agent console answering and giving the conversation back."""
 import requests
 
-from appointments.storage.database import create_database_engine
-from appointments.storage.message_log import SqlMessageLog
+from appointments.adapters.sql.database import create_database_engine
+from appointments.adapters.sql.message_log import SqlMessageLog
 
 from tests.e2e.agents import BACK, CONNECTING, case_webhook, console, quiet
 from tests.e2e.conftest import AGENT_NUMBER

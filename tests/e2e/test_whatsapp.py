@@ -8,8 +8,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from appointments.storage.database import create_database_engine
-from appointments.storage.tables import messages
+from appointments.adapters.sql.database import create_database_engine
+from appointments.adapters.sql.tables import messages
 
 from tests.e2e import servers
 from tests.e2e.conftest import PUBLIC_URL

@@ -13,11 +13,11 @@ from actions.asking import ActionAskAppointmentCode, ActionAskAppointmentTime
 from actions.booking import ActionBookAppointment, ValidateBookingForm
 from actions.cancellation import ActionCancelAppointment, ValidateCancellationForm
 from actions.handoff import ActionHandleFallback, ActionHandoffToHuman
-from appointments.channels.twilio_sender import TwilioSender
-from appointments.handoff.notifiers import Notifiers, TwilioAgentNotifier
-from appointments.scheduling.service import AppointmentService
-from appointments.nlu.duckling_parser import SpanishTimeParser
-from appointments.storage.handoff_repository import SqlHandoffRepository
+from appointments.adapters.twilio import TwilioSender
+from appointments.adapters.notifiers import Notifiers, TwilioAgentNotifier
+from appointments.services.scheduling import AppointmentService
+from appointments.rasa.nlu.duckling_parser import SpanishTimeParser
+from appointments.adapters.sql.handoffs import SqlHandoffRepository
 
 from tests.conftest import FIXED_NOW, TZ
 from tests.fakes.twilio_api import FakeTwilio

@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from appointments.scheduling import (
+from appointments.domain import (
     AppointmentNotActive, AppointmentNotFound, SlotUnavailable, TooManyAppointments,
     Unavailability,
 )
-from appointments.storage.tables import appointments
+from appointments.adapters.sql.tables import appointments
 
 from tests.conftest import TZ
 
@@ -62,7 +62,7 @@ def test_rules_are_checked_before_writing(service, phone, engine, start, reason)
 
 
 def test_code_collisions_draw_a_new_code(calendar, repository, clock, phone):
-    from appointments.scheduling.service import AppointmentService
+    from appointments.services.scheduling import AppointmentService
 
     codes = iter(["K7P-3QX", "K7P-3QX", "M4R-8TW"])
     service = AppointmentService(calendar, repository, clock, lambda: next(codes))
@@ -166,7 +166,7 @@ def test_reschedule_of_someone_elses_appointment_is_not_found(service, phone):
 
 @pytest.fixture
 def capped(calendar, repository, clock):
-    from appointments.scheduling.service import AppointmentService
+    from appointments.services.scheduling import AppointmentService
 
     return AppointmentService(calendar, repository, clock, max_upcoming_per_phone=3)
 
@@ -198,7 +198,7 @@ def test_the_repository_counts_in_the_insert_transaction(repository, phone):
     slot is still refused by the unique index under the cap."""
     from dataclasses import replace
 
-    from appointments.scheduling import Appointment
+    from appointments.domain import Appointment
 
     def appointment(code, hours):
         start = THURSDAY_10 + timedelta(hours=hours)

@@ -11,13 +11,14 @@ from typing import Callable, List
 import pytest
 from sqlalchemy import func, select
 
-from appointments.scheduling import (
-    Appointment, AppointmentService, SlotUnavailable, TooManyAppointments, Unavailability,
+from appointments.services.scheduling import AppointmentService
+from appointments.domain import (
+    Appointment, SlotUnavailable, TooManyAppointments, Unavailability,
 )
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.repository import SqlAppointmentRepository
-from appointments.storage.tables import appointments as table
-from appointments.storage.tables import metadata
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.appointments import SqlAppointmentRepository
+from appointments.adapters.sql.tables import appointments as table
+from appointments.adapters.sql.tables import metadata
 
 from tests.conftest import FIXED_NOW, TZ
 

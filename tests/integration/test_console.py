@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.handoff_repository import SqlHandoffRepository
-from appointments.storage.message_log import SqlMessageLog
-from appointments.storage.tables import metadata
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.handoffs import SqlHandoffRepository
+from appointments.adapters.sql.message_log import SqlMessageLog
+from appointments.adapters.sql.tables import metadata
 from tests.conftest import _postgres_test_url
 from tests.e2e import servers
 from tests.fakes.twilio_api import FakeTwilio

@@ -1,4 +1,4 @@
-"""The RabbitMQ event broker (appointments/rasa_ext/event_broker.py) against a real RabbitMQ.
+"""The RabbitMQ event broker (appointments/rasa/event_broker.py) against a real RabbitMQ.
 
 Each test publishes through its own exchange and queue (deleted afterwards), so nothing
 reaches the `rasa-exchange` or `citas_events` queue of a bot using the same RabbitMQ.
@@ -21,12 +21,12 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.exceptions import ConnectionException
 from rasa.utils.endpoints import EndpointConfig
 
-from appointments.rasa_ext.event_broker import RabbitMQEventBroker
+from appointments.rasa.event_broker import RabbitMQEventBroker
 from tests.conftest import listening
 
 HOST, PORT = "127.0.0.1", 5672
 RABBITMQ_URL = f"amqp://guest:guest@{HOST}:{PORT}/%2F"
-BROKER_TYPE = "appointments.rasa_ext.event_broker.RabbitMQEventBroker"
+BROKER_TYPE = "appointments.rasa.event_broker.RabbitMQEventBroker"
 SENDER = "whatsapp:+5215500000001"
 
 

@@ -13,12 +13,12 @@ from typing import Dict, List
 import jwt
 import pytest
 
-from appointments.channels.twilio_sender import TwilioSender
-from appointments.handoff.desk import HandoffDesk, SendFailed
-from appointments.handoff.rasa_client import RasaClient, RasaUnavailable
-from appointments.storage.handoff_repository import CaseClosed, SqlHandoffRepository
-from appointments.storage.message_log import SqlMessageLog
-from appointments.storage.tables import messages, utc_now
+from appointments.adapters.twilio import TwilioSender
+from appointments.services.handoff_desk import HandoffDesk, SendFailed
+from appointments.adapters.rasa_http import RasaClient, RasaUnavailable
+from appointments.adapters.sql.handoffs import CaseClosed, SqlHandoffRepository
+from appointments.adapters.sql.message_log import SqlMessageLog
+from appointments.adapters.sql.tables import messages, utc_now
 from tests.e2e import servers
 from tests.fakes.twilio_api import FakeTwilio
 

@@ -1,6 +1,6 @@
 """The message log keeps every message, whatever it contains (SQLite and PostgreSQL)."""
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.message_log import INBOUND, SqlMessageLog
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.message_log import INBOUND, SqlMessageLog
 
 
 def test_a_message_with_nul_and_odd_unicode_is_kept(database_url):

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from appointments.channels.twilio_sender import TwilioSender
-from appointments.handoff.notifiers import (
+from appointments.adapters.twilio import TwilioSender
+from appointments.adapters.notifiers import (
     HandoffNotice,
     Notifiers,
     TwilioAgentNotifier,
@@ -17,8 +17,8 @@ from appointments.handoff.notifiers import (
     verify_signature,
 )
 from appointments.settings import Settings
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.handoff_repository import SqlHandoffRepository
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.handoffs import SqlHandoffRepository
 
 from tests.fakes.twilio_api import FakeTwilio
 from tests.fakes.webhook_receiver import WebhookReceiver

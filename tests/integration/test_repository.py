@@ -8,17 +8,17 @@ import pytest
 from sqlalchemy import func, inspect, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from appointments.scheduling import Appointment, SlotUnavailable, Unavailability
-from appointments.scheduling.bootstrap import build_service
+from appointments.domain import Appointment, SlotUnavailable, Unavailability
+from appointments.bootstrap import build_service
 from appointments.settings import Settings
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.handoff_repository import (
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.handoffs import (
     CLOSED, OPEN, CaseClosed, CaseNotFound, SqlHandoffRepository,
 )
-from appointments.storage.message_log import SqlMessageLog
-from appointments.storage.repository import CodeCollision
-from appointments.storage.tables import appointments as table
-from appointments.storage.tables import handoff_cases, utc_now
+from appointments.adapters.sql.message_log import SqlMessageLog
+from appointments.adapters.sql.appointments import CodeCollision
+from appointments.adapters.sql.tables import appointments as table
+from appointments.adapters.sql.tables import handoff_cases, utc_now
 
 from tests.conftest import FIXED_NOW, TZ
 

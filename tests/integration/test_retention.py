@@ -1,4 +1,4 @@
-"""Retention (appointments/storage/retention.py, `python -m appointments.maintenance`):
+"""Retention (appointments/adapters/sql/retention.py, `python -m appointments.worker`):
 old messages, closed cases and past appointments go; recent and open ones stay. On SQLite
 and a real PostgreSQL (a database of its own, so other suites' runs cannot drop its tables
 mid-test); Rasa's trackers expire in a real Redis."""
@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, inspect, select
 
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.retention import purge_expired
-from appointments.storage.tables import appointments, handoff_cases, messages, metadata, utc_now
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.retention import purge_expired
+from appointments.adapters.sql.tables import appointments, handoff_cases, messages, metadata, utc_now
 from tests.conftest import _postgres_test_url, listening
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,7 +176,7 @@ def test_the_maintenance_process_purges_at_start_and_every_interval_then_stops_o
     env = dict(os.environ, DATABASE_URL=retention_url, RETENTION_DAYS="30",
                PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
     process = subprocess.Popen(
-        [sys.executable, "-m", "appointments.maintenance", "--interval", "0.3"],
+        [sys.executable, "-m", "appointments.worker", "--interval", "0.3"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list = []
     try:
@@ -198,7 +198,7 @@ def test_the_maintenance_process_purges_at_start_and_every_interval_then_stops_o
 
 def test_the_maintenance_process_refuses_a_bad_interval():
     done = subprocess.run(
-        [sys.executable, "-m", "appointments.maintenance", "--interval", "0"],
+        [sys.executable, "-m", "appointments.worker", "--interval", "0"],
         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
         timeout=60)
     assert done.returncode == 2 and "--interval" in done.stderr

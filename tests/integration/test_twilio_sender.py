@@ -1,7 +1,7 @@
 """The Twilio sender against a local fake of Twilio's REST API."""
 import asyncio
 
-from appointments.channels.twilio_sender import TwilioSender
+from appointments.adapters.twilio import TwilioSender
 
 from tests.fakes.twilio_api import FakeTwilio
 

@@ -11,11 +11,11 @@ from urllib.parse import quote
 import requests
 from twilio.request_validator import RequestValidator
 
-from appointments.scheduling import SlotUnavailable
-from appointments.scheduling.codes import generate_code
-from appointments.scheduling.models import BOOKED, Appointment
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.repository import SqlAppointmentRepository
+from appointments.domain import SlotUnavailable
+from appointments.domain.codes import generate_code
+from appointments.domain.appointment import BOOKED, Appointment
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.appointments import SqlAppointmentRepository
 from tests.conftest import TZ
 from tests.security.conftest import PUBLIC_URL, TWILIO_AUTH_TOKEN
 

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from appointments.scheduling import SchedulingError, build_service
+from appointments.bootstrap import build_service
+from appointments.domain import SchedulingError
 from appointments.settings import Settings
 
 from tests.conftest import FIXED_NOW

@@ -21,18 +21,18 @@ import pytest
 import requests
 from sanic import Sanic
 
-from appointments.channels.twilio_sender import TwilioSender
+from appointments.adapters.twilio import TwilioSender
 from appointments.console import auth as console_auth
 from appointments.console.accounts import Accounts, hash_password, verify_password
 from appointments.console.app import create_app
 from appointments.console.throttle import LoginThrottle
-from appointments.handoff.desk import HandoffDesk
-from appointments.handoff.rasa_client import RasaClient
+from appointments.services.handoff_desk import HandoffDesk
+from appointments.adapters.rasa_http import RasaClient
 from appointments.settings import Settings
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.handoff_repository import SqlHandoffRepository
-from appointments.storage.message_log import SqlMessageLog
-from appointments.storage.tables import metadata
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.handoffs import SqlHandoffRepository
+from appointments.adapters.sql.message_log import SqlMessageLog
+from appointments.adapters.sql.tables import metadata
 from tests.conftest import _postgres_test_url
 from tests.e2e import servers
 from tests.fakes.twilio_api import FakeTwilio

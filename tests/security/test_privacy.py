@@ -17,10 +17,10 @@ from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import text
 from sqlalchemy.exc import StatementError
 
-from appointments.rasa_ext.event_broker import RabbitMQEventBroker, connection_options
+from appointments.rasa.event_broker import RabbitMQEventBroker, connection_options
 from appointments.settings import SettingsError
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.message_log import INBOUND, SqlMessageLog
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.message_log import INBOUND, SqlMessageLog
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = "whatsapp:+5215512345678"
@@ -146,7 +146,7 @@ def test_credentials_in_the_url_are_used_and_kept_out_of_the_host():
 def test_rasa_start_up_stops_with_a_clear_error_instead_of_using_guest(monkeypatch, caplog):
     monkeypatch.setenv("RABBITMQ_URL", "amqp://127.0.0.1:5672/%2F")
     config = EndpointConfig.from_dict(
-        {"type": "appointments.rasa_ext.event_broker.RabbitMQEventBroker"})
+        {"type": "appointments.rasa.event_broker.RabbitMQEventBroker"})
     with pytest.raises(SettingsError, match="RABBITMQ_URL needs a user and a password"):
         asyncio.run(EventBroker.create(config))
     with pytest.raises(SettingsError):

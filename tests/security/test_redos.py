@@ -25,8 +25,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appointments.interpret import choices, date_text, intent_hints, menu, replies, text, yes_no
-from appointments.nlu import duckling_guard, duckling_parser, requested_time
-from appointments.nlu.duckling_process import DucklingProcess
+from appointments.interpret import requested_time
+from appointments.rasa.nlu import duckling_guard, duckling_parser
+from appointments.rasa.nlu.duckling_process import DucklingProcess
 from tests.conftest import business_calendar
 
 LIMIT = 1600  # what the channels let through

@@ -17,8 +17,8 @@ import pytest
 import redis
 import redis.asyncio
 
-from appointments.channels.sender_queue import SenderQueue
-from appointments.channels.twilio_request import PerLoop
+from appointments.rasa.channels.sender_queue import SenderQueue
+from appointments.rasa.channels.twilio_request import PerLoop
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appointments.scheduling import Unavailability as U
-from appointments.scheduling.calendar import BusinessCalendar
+from appointments.domain import Unavailability as U
+from appointments.domain.calendar import BusinessCalendar
 from appointments.settings import parse_business_hours
 
 TZ = ZoneInfo("America/Mexico_City")

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from appointments.scheduling.codes import (
+from appointments.domain.codes import (
     CODE_DIGITS, CODE_LETTERS, CODE_REGEX, generate_code, normalize_code,
 )
 

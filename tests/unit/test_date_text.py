@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from appointments.interpret.date_text import rewrite
-from appointments.nlu.duckling_parser import SpanishTimeParser
-from appointments.nlu.requested_time import read_requested_time
+from appointments.rasa.nlu.duckling_parser import SpanishTimeParser
+from appointments.interpret.requested_time import read_requested_time
 from tests.conftest import business_calendar
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=ZoneInfo("America/Mexico_City"))

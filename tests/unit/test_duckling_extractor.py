@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from appointments.nlu.duckling_extractor import DucklingTimeExtractor
-from appointments.nlu.duckling_process import DucklingProcess
+from appointments.rasa.nlu.duckling_extractor import DucklingTimeExtractor
+from appointments.rasa.nlu.duckling_process import DucklingProcess
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("America/Mexico_City"))
 

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appointments.nlu.duckling_parser import SpanishTimeParser
+from appointments.rasa.nlu.duckling_parser import SpanishTimeParser
 
 TZ = ZoneInfo("America/Mexico_City")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)  # Wednesday
@@ -118,7 +118,7 @@ def test_appointment_codes_are_not_read_as_times(parser, text):
 # --- found by fuzzing (tests/unit/test_fuzz_nlu.py) -------------------------------------
 
 def test_repeated_time_words_are_blanked_before_duckling_keeping_offsets():
-    from appointments.nlu.duckling_guard import guard
+    from appointments.rasa.nlu.duckling_guard import guard
 
     text = "mañana " * 5
     blanked = guard(text)
@@ -130,7 +130,7 @@ def test_repeated_time_words_are_blanked_before_duckling_keeping_offsets():
 
 
 def test_a_realistic_message_keeps_every_word_and_its_reading(parser):
-    from appointments.nlu.duckling_guard import guard
+    from appointments.rasa.nlu.duckling_guard import guard
 
     text = "el martes 2 de diciembre a las 5 de la tarde, no, mejor el miércoles 3 a las 5"
     assert guard(text).split() == text.split()  # at most a space became a line break
@@ -147,7 +147,7 @@ def test_a_realistic_message_keeps_every_word_and_its_reading(parser):
     ("el 1o de diciembre a las once", "2026-12-01T11:00:00.000-06:00"),
 ])
 def test_the_guard_leaves_normal_messages_alone(parser, text, value):
-    from appointments.nlu.duckling_guard import guard
+    from appointments.rasa.nlu.duckling_guard import guard
 
     assert guard(text).split() == text.split()  # nothing blanked
     entity = only(parser, text)
@@ -170,7 +170,7 @@ def test_what_made_duckling_explode_now_parses(parser):
 
 
 def test_the_guard_only_ever_blanks_or_cuts():
-    from appointments.nlu.duckling_guard import guard
+    from appointments.rasa.nlu.duckling_guard import guard
 
     for text in ("1a 1a " + "a " * 50, "del 1 al 2 " * 9, "uno, " * 20, "día de la tierra " * 9,
                  "K7P-3QX 5pm " * 9, "el primero " * 12, "1 de enero a 2 de febrero a 3 de marzo"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 
-from appointments.nlu.duckling_process import DucklingProcess
+from appointments.rasa.nlu.duckling_process import DucklingProcess
 
 
 def _parse_in_a_daemon(results) -> None:
@@ -50,7 +50,7 @@ def test_a_lone_surrogate_keeps_the_other_offsets_and_the_child():
 
 
 def test_a_parse_past_the_timeout_gives_no_date_and_a_new_child_in_the_background(monkeypatch):
-    from appointments.nlu import duckling_process
+    from appointments.rasa.nlu import duckling_process
 
     process = DucklingProcess().start()
     try:

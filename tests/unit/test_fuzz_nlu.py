@@ -30,10 +30,10 @@ from hypothesis import strategies as st
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from appointments.nlu import duckling_process
-from appointments.nlu.duckling_extractor import DucklingTimeExtractor
-from appointments.nlu.duckling_parser import SpanishTimeParser
-from appointments.nlu.requested_time import RequestedTime, read_requested_time
+from appointments.rasa.nlu import duckling_process
+from appointments.rasa.nlu.duckling_extractor import DucklingTimeExtractor
+from appointments.rasa.nlu.duckling_parser import SpanishTimeParser
+from appointments.interpret.requested_time import RequestedTime, read_requested_time
 from tests.conftest import business_calendar
 
 TZ = ZoneInfo("America/Mexico_City")

@@ -1,5 +1,5 @@
 """What the agent reads about a handed-over conversation, from Rasa tracker events."""
-from appointments.handoff import summary
+from appointments.services import handoff_summary as summary
 
 
 def user(text, intent="inform", metadata=None, at=1764086400.0):

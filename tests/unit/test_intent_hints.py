@@ -2,7 +2,7 @@
 import pytest
 
 from appointments.interpret.intent_hints import hinted_intent
-from appointments.nlu.requested_time import names_a_moment
+from appointments.interpret.requested_time import names_a_moment
 
 
 @pytest.mark.parametrize("text, intent, has_time, hinted", [

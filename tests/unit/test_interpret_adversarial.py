@@ -10,7 +10,7 @@ from appointments.interpret.menu import button_payload, menu_choice
 from appointments.interpret.replies import read_interjection, wants_assistant
 from appointments.interpret.text import normalize
 from appointments.interpret.yes_no import read_yes_no
-from appointments.nlu.duckling_guard import guard
+from appointments.rasa.nlu.duckling_guard import guard
 
 N = 10_000
 ADVERSARIAL = [

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appointments.nlu.duckling_parser import SpanishTimeParser
-from appointments.nlu.requested_time import read_requested_time
+from appointments.rasa.nlu.duckling_parser import SpanishTimeParser
+from appointments.interpret.requested_time import read_requested_time
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("America/Mexico_City"))
 

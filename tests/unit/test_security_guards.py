@@ -9,8 +9,8 @@ from typing import Dict, Optional
 import pytest
 from twilio.request_validator import RequestValidator
 
-from appointments.channels.rest_guard import is_whatsapp_sender, refusal
-from appointments.channels.webhook_guard import WebhookGuard, signature
+from appointments.rasa.channels.rest_guard import is_whatsapp_sender, refusal
+from appointments.rasa.channels.webhook_guard import WebhookGuard, signature
 from appointments.launch.action_server import inflated_size_ok
 from appointments.launch.rasa_server import rasa_argv
 from appointments.settings import Settings, SettingsError

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appointments.scheduling import (
+from appointments.services.scheduling import AppointmentService
+from appointments.domain import (
     AppointmentNotActive,
     AppointmentNotFound,
-    AppointmentService,
     SlotUnavailable,
     TooManyAppointments,
     Unavailability as U,

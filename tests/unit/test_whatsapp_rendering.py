@@ -1,9 +1,9 @@
 """WhatsApp text: numbered buttons, replies mapped back, Twilio's 1,600-character limit."""
 import pytest
 
-from appointments.channels.rendering import MAX_LENGTH, render, split
+from appointments.rasa.channels.rendering import MAX_LENGTH, render, split
 from appointments.interpret.menu import button_payload
-from appointments.storage.message_log import mask_phone
+from appointments.privacy import mask_phone
 
 YES_NO = [{"title": "Sí, confirmar", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 
@@ -47,6 +47,6 @@ def test_phones_are_masked_for_logs_down_to_the_last_four_digits():
 
 @pytest.mark.parametrize("raw, count", [("0", 0), ("2", 2), ("", 0), ("dos", 0), ("-1", 0), ("99", 10)])
 def test_a_malformed_media_count_counts_as_none(raw, count):
-    from appointments.channels.twilio_request import media_count
+    from appointments.rasa.channels.twilio_request import media_count
 
     assert media_count({"NumMedia": raw}) == count

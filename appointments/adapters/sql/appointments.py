@@ -19,18 +19,19 @@ from sqlalchemy import and_, func, select, text
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
-from appointments.scheduling.errors import SlotUnavailable, TooManyAppointments, Unavailability
-from appointments.scheduling.models import BOOKED, CANCELLED, Appointment
-from appointments.storage.tables import appointments as table
+from appointments.domain.errors import (
+    CodeCollision,
+    SlotUnavailable,
+    TooManyAppointments,
+    Unavailability,
+)
+from appointments.domain.appointment import BOOKED, CANCELLED, Appointment
+from appointments.adapters.sql.tables import appointments as table
 
 
 # First key of the PostgreSQL advisory locks taken per phone (the second is the phone's
 # hash), so they cannot clash with advisory locks taken for anything else.
 PHONE_LOCK_SPACE = 0x41505054  # "APPT"
-
-
-class CodeCollision(Exception):
-    """The random code already exists; the caller draws another one."""
 
 
 class SqlAppointmentRepository:

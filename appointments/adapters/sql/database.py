@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
-from appointments.storage.tables import metadata
+from appointments.adapters.sql.tables import metadata
 
 logger = logging.getLogger(__name__)
 

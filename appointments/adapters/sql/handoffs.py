@@ -8,18 +8,10 @@ from typing import Any, Dict, List, Optional, Sequence
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from appointments.storage.tables import handoff_cases as table
-from appointments.storage.tables import utc_now
+from appointments.adapters.sql.tables import handoff_cases as table
+from appointments.domain.handoff import CLOSED, OPEN, CaseClosed, CaseNotFound, utc_now
 
-OPEN, CLOSED = "open", "closed"
-
-
-class CaseClosed(Exception):
-    """The case was already given back to the assistant."""
-
-
-class CaseNotFound(Exception):
-    pass
+__all__ = ["CLOSED", "OPEN", "CaseClosed", "CaseNotFound", "SqlHandoffRepository"]
 
 
 def _decode(row: Any) -> Dict[str, Any]:

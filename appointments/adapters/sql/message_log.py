@@ -8,11 +8,11 @@ from typing import Any, Dict, List, Optional, Sequence
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from appointments.privacy import mask_phone  # noqa: F401 - re-exported for older imports
-from appointments.storage.tables import messages as table
-from appointments.storage.tables import utc_now
+from appointments.adapters.sql.tables import messages as table
+from appointments.domain.handoff import utc_now
+from appointments.domain.messages import INBOUND, OUTBOUND
 
-INBOUND, OUTBOUND = "in", "out"
+__all__ = ["INBOUND", "OUTBOUND", "SqlMessageLog"]
 
 
 def _storable(text: Optional[str]) -> Optional[str]:

@@ -28,9 +28,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.schema import Table
 
-from appointments.scheduling.models import CANCELLED
-from appointments.storage.handoff_repository import CLOSED
-from appointments.storage.tables import appointments, handoff_cases, messages, utc_now
+from appointments.domain.appointment import CANCELLED
+from appointments.adapters.sql.handoffs import CLOSED
+from appointments.adapters.sql.tables import appointments, handoff_cases, messages, utc_now
 
 DEFAULT_BATCH_SIZE = 500
 

@@ -16,6 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from appointments.domain.handoff import utc_now
+
 metadata = MetaData()
 
 
@@ -42,8 +44,7 @@ class UtcDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+__all__ = ["metadata", "utc_now"]  # utc_now: appointments.domain.handoff
 
 
 appointments = Table(
@@ -107,5 +108,5 @@ messages = Table(
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
 )
 
-# The retention purge (appointments/storage/retention.py) finds old messages by age.
+# The retention purge (appointments/adapters/sql/retention.py) finds old messages by age.
 Index("ix_messages_created_at", messages.c.created_at)

@@ -8,7 +8,7 @@ import logging
 from typing import Any, Callable, Dict, List
 
 from appointments.interpret.menu import button_payload
-from appointments.storage.message_log import mask_phone
+from appointments.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional
 from rasa.shared.core.events import ActionExecuted, ConversationPaused, ConversationResumed, UserUttered
 
 from appointments.interpret.replies import wants_assistant
-from appointments.storage.message_log import mask_phone
+from appointments.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 ACKNOWLEDGEMENT = "utter_handoff_waiting"

@@ -6,10 +6,9 @@ over 1,600 characters (Twilio's limit) are split on paragraph boundaries.
 """
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, Sequence
 
-MAX_LENGTH = 1600
+from appointments.domain.messages import MAX_LENGTH, split  # noqa: F401 - used by the channel
 
 
 def render(message: Dict[str, Any]) -> str:
@@ -24,24 +23,3 @@ def render(message: Dict[str, Any]) -> str:
 def _already_numbered(text: str, buttons: Sequence[Dict[str, Any]]) -> bool:
     # utter_menu spells its options out itself; don't list them twice.
     return f"1. {buttons[0].get('title', '')}" in text
-
-
-def split(text: str, limit: int = MAX_LENGTH) -> List[str]:
-    """Chunks of at most `limit` characters, cut between paragraphs, then lines, then words."""
-    if len(text) <= limit:
-        return [text] if text else []
-    chunks: List[str] = []
-    current = ""
-    for piece in re.split(r"(\n\n|\n| )", text):
-        if len(current) + len(piece) <= limit:
-            current += piece
-            continue
-        if current.strip():
-            chunks.append(current.strip())
-        while len(piece) > limit:  # a single word longer than the limit
-            chunks.append(piece[:limit])
-            piece = piece[limit:]
-        current = piece
-    if current.strip():
-        chunks.append(current.strip())
-    return chunks

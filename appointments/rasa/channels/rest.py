@@ -12,10 +12,10 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from appointments.channels.domain_texts import DomainTexts
-from appointments.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
-from appointments.channels.limits import MAX_MESSAGE_CHARS
-from appointments.channels.rest_guard import refusal
+from appointments.rasa.channels.domain_texts import DomainTexts
+from appointments.rasa.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
+from appointments.rasa.channels.limits import MAX_MESSAGE_CHARS
+from appointments.rasa.channels.rest_guard import refusal
 from appointments.settings import Settings
 
 
@@ -42,8 +42,8 @@ class RestInput(RasaRestInput):
     def _case_repository(self) -> Any:
         with self._lock:
             if self._cases is None:
-                from appointments.storage.database import create_database_engine
-                from appointments.storage.handoff_repository import SqlHandoffRepository
+                from appointments.adapters.sql.database import create_database_engine
+                from appointments.adapters.sql.handoffs import SqlHandoffRepository
 
                 engine = create_database_engine(self.settings.database_url)
                 self._cases = SqlHandoffRepository(engine)

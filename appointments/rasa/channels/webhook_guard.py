@@ -17,7 +17,7 @@ import hmac
 import logging
 from typing import Any, Dict, Optional, Tuple
 
-from appointments.channels.twilio_request import form_params
+from appointments.rasa.channels.twilio_request import form_params
 from appointments.settings import Settings
 
 logger = logging.getLogger(__name__)

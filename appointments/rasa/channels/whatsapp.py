@@ -31,23 +31,24 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from appointments.channels.buttons import ButtonMemory
-from appointments.channels.rate_limit import RateLimiter, Verdict
-from appointments.channels.domain_texts import DomainTexts
-from appointments.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
-from appointments.channels.limits import MAX_MESSAGE_CHARS
-from appointments.channels.rendering import render, split
-from appointments.channels.sender_queue import SenderQueue
-from appointments.channels.turns import TurnWorker
-from appointments.channels.twilio_request import PerLoop, message_metadata
-from appointments.redis_retry import async_client
-from appointments.channels.twilio_sender import TwilioSender
-from appointments.channels.whatsapp_output import CollectingOutput, WhatsAppOutput
-from appointments.channels.webhook_guard import WebhookGuard
+from appointments.rasa.channels.buttons import ButtonMemory
+from appointments.rasa.channels.rate_limit import RateLimiter, Verdict
+from appointments.rasa.channels.domain_texts import DomainTexts
+from appointments.rasa.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
+from appointments.rasa.channels.limits import MAX_MESSAGE_CHARS
+from appointments.rasa.channels.rendering import render, split
+from appointments.rasa.channels.sender_queue import SenderQueue
+from appointments.rasa.channels.turns import TurnWorker
+from appointments.rasa.channels.twilio_request import PerLoop, message_metadata
+from appointments.adapters.redis_retry import async_client
+from appointments.adapters.twilio import TwilioSender
+from appointments.rasa.channels.whatsapp_output import CollectingOutput, WhatsAppOutput
+from appointments.rasa.channels.webhook_guard import WebhookGuard
 from appointments.settings import Settings
-from appointments.storage.database import create_database_engine, create_schema
-from appointments.storage.handoff_repository import SqlHandoffRepository
-from appointments.storage.message_log import INBOUND, OUTBOUND, SqlMessageLog, mask_phone
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.handoffs import SqlHandoffRepository
+from appointments.adapters.sql.message_log import INBOUND, OUTBOUND, SqlMessageLog
+from appointments.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Text
 from rasa.core.channels.channel import OutputChannel
 
 if TYPE_CHECKING:
-    from appointments.channels.whatsapp import WhatsAppInput
+    from appointments.rasa.channels.whatsapp import WhatsAppInput
 
 
 class CollectingOutput(OutputChannel):

@@ -16,7 +16,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from appointments.nlu.duckling_process import DucklingProcess
+from appointments.rasa.nlu.duckling_process import DucklingProcess
 from appointments.settings import Settings
 
 

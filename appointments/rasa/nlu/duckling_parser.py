@@ -28,7 +28,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 from appointments.interpret.date_text import next_weekday, rewrite, weekday_index
-from appointments.nlu.duckling_guard import guard
+from appointments.rasa.nlu.duckling_guard import guard
 
 ZONEINFO_DIR = "/usr/share/zoneinfo"
 

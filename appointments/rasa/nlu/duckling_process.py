@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 REPLY_TIMEOUT_SECONDS = 1.5
 MEMORY_LIMIT_BYTES = 1536 * 2**20  # a runaway parse ends here, not in the OOM killer
 START_TIMEOUT_SECONDS = 30.0
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def serve(timezone: str, locale: str) -> None:
@@ -37,7 +37,7 @@ def serve(timezone: str, locale: str) -> None:
     stdout (a list of entities, or {"error": name}), until stdin closes."""
     import resource
 
-    from appointments.nlu.duckling_parser import SpanishTimeParser
+    from appointments.rasa.nlu.duckling_parser import SpanishTimeParser
 
     resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     out = sys.stdout
@@ -78,7 +78,7 @@ class DucklingProcess:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         process = subprocess.Popen(
-            [sys.executable, "-m", "appointments.nlu.duckling_process", self.timezone, self.locale],
+            [sys.executable, "-m", "appointments.rasa.nlu.duckling_process", self.timezone, self.locale],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=PROJECT_ROOT, env=env,
         )
         self._process = process

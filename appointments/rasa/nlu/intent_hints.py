@@ -13,8 +13,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from appointments.interpret.intent_hints import hinted_intent
-from appointments.nlu.intent_override import set_intent
-from appointments.nlu.requested_time import names_a_moment
+from appointments.rasa.nlu.intent_override import set_intent
+from appointments.interpret.requested_time import names_a_moment
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

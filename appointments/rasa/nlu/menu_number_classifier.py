@@ -15,7 +15,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from appointments.interpret.menu import menu_choice
-from appointments.nlu.intent_override import set_intent
+from appointments.rasa.nlu.intent_override import set_intent
 
 
 @DefaultV1Recipe.register(

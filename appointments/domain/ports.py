@@ -1,0 +1,88 @@
+"""What the services need from the outside world, as typing.Protocol.
+
+The SQL adapters (appointments/adapters/sql/), the Twilio sender and Rasa's HTTP client
+implement these; the unit tests use in-memory fakes of the same ports (tests/fakes/).
+appointments/bootstrap.py picks the implementation.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Protocol, Sequence, Set
+
+from appointments.domain.appointment import Appointment
+
+Case = Dict[str, Any]  # a handoff case as the repository returns it
+
+
+class AppointmentRepository(Protocol):
+    def add(self, appointment: Appointment, max_upcoming: Optional[int] = None) -> Appointment:
+        """Store a booked appointment. SlotUnavailable(TAKEN) when the start is taken,
+        CodeCollision when the code exists, TooManyAppointments past `max_upcoming`
+        booked appointments after `appointment.created_at` for the phone."""
+
+    def get(self, code: str) -> Optional[Appointment]: ...
+
+    def booked_starts(self, start: datetime, end: datetime) -> Set[datetime]: ...
+
+    def booked_for_phone(self, phone: str, after: datetime) -> List[Appointment]: ...
+
+    def cancel(self, code: str, phone: str, at: datetime) -> bool:
+        """False when no booked appointment with that code belongs to the phone."""
+
+    def move(self, code: str, phone: str, start: datetime, end: datetime) -> bool:
+        """False as cancel; SlotUnavailable(TAKEN) when the new start is taken."""
+
+
+class HandoffCases(Protocol):
+    def open_case(self, phone: str, reason: str, summary: Dict[str, Any],
+                  transcript: Sequence[Dict[str, Any]] = (),
+                  profile_name: Optional[str] = None) -> int: ...
+
+    def get(self, case_id: int) -> Case:
+        """CaseNotFound for an unknown id."""
+
+    def open_case_for(self, phone: str) -> Optional[Case]: ...
+
+    def list_open(self) -> List[Case]: ...
+
+    def touch(self, phone: str) -> None: ...
+
+    def close(self, case_id: int, closed_by: str, agent_name: Optional[str] = None) -> Case:
+        """CaseClosed when it was closed already (a second click)."""
+
+    def reopen(self, case_id: int) -> None: ...
+
+    def idle_since(self, moment: datetime) -> List[Case]: ...
+
+
+class MessageLog(Protocol):
+    def record(self, direction: str, phone: str, body: str, status: str,
+               message_sid: Optional[str] = None, media: Sequence[Dict[str, str]] = (),
+               error: Optional[str] = None, author: Optional[str] = None,
+               agent_name: Optional[str] = None) -> int: ...
+
+    def conversation(self, phone: str, since: Optional[datetime] = None) -> List[Dict[str, Any]]:
+        ...
+
+
+class Sent(Protocol):
+    sid: Optional[str]
+    status: str
+    error: Optional[str]
+
+
+class MessageSender(Protocol):
+    async def send(self, to: str, body: str, from_number: Optional[str] = None) -> Sent:
+        """Deliver one WhatsApp/SMS text; errors come back in `error`, not raised."""
+
+
+class AssistantControl(Protocol):
+    """Pausing and resuming the assistant for a conversation (AssistantUnavailable when
+    it does not answer)."""
+
+    async def pause(self, sender_id: str) -> None: ...
+
+    async def resume(self, sender_id: str) -> None: ...
+
+    async def trigger_intent(self, sender_id: str, intent: str,
+                             entities: Optional[Dict[str, Any]] = None) -> None: ...
