@@ -1,14 +1,32 @@
-"""Wire the real service from settings (called on first use, never at import)."""
+"""The composition root: the only place that builds engines, clients, senders and services.
+
+Each process (Rasa server, action server, console, worker) builds its parts from the
+settings on first use, once (`parts()`), never at import time: one database engine with
+its schema created once, one Twilio sender, one set of agent notifiers. Swapping an
+adapter (SQLite <-> PostgreSQL is DATABASE_URL; a fake Twilio is TWILIO_API_BASE_URL)
+happens here and nowhere else. Tests wire their own parts with `use()`.
+"""
 from __future__ import annotations
 
+import threading
 from datetime import datetime
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
+from appointments.adapters.sql.appointments import SqlAppointmentRepository
+from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.handoffs import SqlHandoffRepository
+from appointments.adapters.sql.message_log import SqlMessageLog
 from appointments.domain.calendar import BusinessCalendar
 from appointments.services.scheduling import AppointmentService
 from appointments.settings import Settings
-from appointments.adapters.sql.database import create_database_engine, create_schema
-from appointments.adapters.sql.appointments import SqlAppointmentRepository
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Engine
+
+    from appointments.adapters.notifiers import Notifiers
+    from appointments.adapters.rasa_http import RasaClient
+    from appointments.adapters.twilio import TwilioSender
+    from appointments.services.handoff_desk import HandoffDesk
 
 
 def _clock(settings: Settings, calendar: BusinessCalendar) -> Callable[[], datetime]:
@@ -20,15 +38,115 @@ def _clock(settings: Settings, calendar: BusinessCalendar) -> Callable[[], datet
     return lambda: datetime.now(calendar.tz)
 
 
+class Parts:
+    """A process's adapters and services, each built on first use and then kept."""
+
+    def __init__(self, settings: Settings, clock: Optional[Callable[[], datetime]] = None,
+                 service: Optional[AppointmentService] = None,
+                 notifiers: Optional["Notifiers"] = None) -> None:
+        self.settings = settings
+        self._lock = threading.RLock()
+        self._clock = clock
+        self._engine: Optional["Engine"] = service.repository.engine if service else None
+        self._service = service
+        self._notifiers = notifiers
+        self._cases: Optional[SqlHandoffRepository] = None
+        self._log: Optional[SqlMessageLog] = None
+        self._sender: Optional["TwilioSender"] = None
+
+    def engine(self) -> "Engine":
+        with self._lock:
+            if self._engine is None:
+                self._engine = create_database_engine(self.settings.database_url)
+                create_schema(self._engine)
+            return self._engine
+
+    def close(self) -> None:
+        """Let go of the database connections (the end of a process)."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+
+    def appointments(self) -> AppointmentService:
+        with self._lock:
+            if self._service is None:
+                calendar = BusinessCalendar.from_settings(self.settings)
+                self._service = AppointmentService(
+                    calendar,
+                    SqlAppointmentRepository(self.engine(), calendar.tz),
+                    self._clock or _clock(self.settings, calendar),
+                    max_upcoming_per_phone=self.settings.max_active_appointments_per_phone,
+                )
+            return self._service
+
+    def handoff_cases(self) -> SqlHandoffRepository:
+        with self._lock:
+            if self._cases is None:
+                self._cases = SqlHandoffRepository(self.engine())
+            return self._cases
+
+    def message_log(self) -> SqlMessageLog:
+        with self._lock:
+            if self._log is None:
+                self._log = SqlMessageLog(self.engine())
+            return self._log
+
+    def new_twilio_sender(self) -> "TwilioSender":
+        from appointments.adapters.twilio import TwilioSender
+
+        s = self.settings
+        return TwilioSender(s.twilio_account_sid or "", s.twilio_auth_token or "",
+                            s.twilio_phone_number or "", base_url=s.twilio_api_base_url)
+
+    def twilio_sender(self) -> "TwilioSender":
+        with self._lock:
+            if self._sender is None:
+                self._sender = self.new_twilio_sender()
+            return self._sender
+
+    def notifiers(self) -> "Notifiers":
+        """The agent notifiers AGENT_PHONE_NUMBER / HANDOFF_WEBHOOK_URL configure."""
+        from appointments.adapters.notifiers import build_notifiers
+
+        with self._lock:
+            if self._notifiers is None:
+                self._notifiers = build_notifiers(self.settings)
+            return self._notifiers
+
+    def rasa_client(self) -> "RasaClient":
+        from appointments.adapters.rasa_http import RasaClient
+
+        return RasaClient(self.settings.rasa_url, self.settings.rasa_api_token)
+
+    def handoff_desk(self) -> "HandoffDesk":
+        from appointments.services.handoff_desk import HandoffDesk
+
+        return HandoffDesk(self.handoff_cases(), self.message_log(), self.twilio_sender(),
+                           self.rasa_client(), self.settings.handoff_timeout_minutes)
+
+
+_lock = threading.Lock()
+_parts: Optional[Parts] = None
+
+
+def parts() -> Parts:
+    """This process's parts, from the environment on first call."""
+    global _parts
+    with _lock:
+        if _parts is None:
+            _parts = Parts(Settings.from_env())
+        return _parts
+
+
+def use(wired: Optional[Parts]) -> None:
+    """Make `parts()` return WIRED (tests: a fixed clock, their database, fakes)."""
+    global _parts
+    with _lock:
+        _parts = wired
+
+
 def build_service(
     settings: Settings, clock: Optional[Callable[[], datetime]] = None
 ) -> AppointmentService:
-    calendar = BusinessCalendar.from_settings(settings)
-    engine = create_database_engine(settings.database_url)
-    create_schema(engine)
-    return AppointmentService(
-        calendar,
-        SqlAppointmentRepository(engine, calendar.tz),
-        clock or _clock(settings, calendar),
-        max_upcoming_per_phone=settings.max_active_appointments_per_phone,
-    )
+    """A scheduling service on the settings' database (creating its schema)."""
+    return Parts(settings, clock).appointments()

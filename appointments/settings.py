@@ -126,7 +126,6 @@ class Settings:
     twilio_account_sid: Optional[str] = None
     twilio_auth_token: Optional[str] = None
     twilio_phone_number: Optional[str] = None
-    openai_api_key: Optional[str] = None
     # WhatsApp channel (appointments/channels)
     public_url: Optional[str] = None
     twilio_validate_signature: bool = True
@@ -197,7 +196,6 @@ class Settings:
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
             twilio_phone_number=env.get("TWILIO_PHONE_NUMBER") or None,
-            openai_api_key=env.get("OPENAI_API_KEY") or None,
             nlu_reference_time=_reference_time(env.get("NLU_REFERENCE_TIME")),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
             twilio_validate_signature=_flag(env, "TWILIO_VALIDATE_SIGNATURE", True),

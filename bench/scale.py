@@ -36,7 +36,7 @@ PUBLIC_URL, AUTH_TOKEN = "https://bench.example.com", "bench-token"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 TURNS = ["hola", "mis citas", "menú", "quiero una cita", "no"]
 CREDENTIALS = """rest:
-appointments.rasa.channels.whatsapp.WhatsAppInput:
+appointments.launch.channels.WhatsAppInput:
 bench.builtin_twilio.FakeBackedTwilioInput:
   account_sid: ACbench
   auth_token: {token}
@@ -166,7 +166,7 @@ def run(setups: List[str], senders: int, messages: int) -> None:
             started += [a, b]
             port = servers.free_port()
             balancer = servers.Server(
-                "balancer", [sys.executable, "scripts/balancer.py", "--port", str(port), a.base, b.base],
+                "balancer", [sys.executable, "scripts/demo_balancer.py", "--port", str(port), a.base, b.base],
                 bench.env(action_url), f"http://127.0.0.1:{port}/", bench.logs / "balancer.log",
             ).start()
             started.append(balancer)

@@ -67,7 +67,7 @@ def main() -> None:
         "REDIS_DB": (redis.path or "/0").lstrip("/") or "0",
         "REDIS_PASSWORD": redis.password or "",
         "REDIS_KEY_PREFIX": settings.redis_key_prefix,
-        "TRACKER_TTL_SECONDS": os.environ.get("TRACKER_TTL_SECONDS") or str(30 * 24 * 3600),
+        "TRACKER_TTL_SECONDS": os.environ.get("TRACKER_TTL_SECONDS") or str(24 * 3600),
         "ACTION_ENDPOINT_URL": os.environ.get("ACTION_ENDPOINT_URL")
         or f"http://127.0.0.1:{os.environ.get('ACTION_PORT', '5055')}/webhook",
         "RASA_API_TOKEN": token(settings.rasa_api_token, "rasa-api-token"),

@@ -6,7 +6,7 @@
 #   :5054  balancer -> actions :5055, actions :5065   (both Rasa servers call this)
 #   :5056  agent console (talks to Rasa through :8080)
 #
-# scripts/balancer.py stands in for a real load balancer; deploy/nginx.conf is the same
+# scripts/demo_balancer.py stands in for a real load balancer; deploy/nginx.conf is the same
 # layout for nginx. Ctrl-C (or SIGTERM) stops everything; each Rasa server first lets
 # its turns under way finish.
 set -euo pipefail
@@ -26,7 +26,7 @@ for port in 5055 5065; do
   $PY -m appointments.launch.action_server --actions actions --port "$port" &
   pids+=($!)
 done
-$PY scripts/balancer.py --port "$ACTIONS_FRONT_PORT" http://127.0.0.1:5055 http://127.0.0.1:5065 &
+$PY scripts/demo_balancer.py --port "$ACTIONS_FRONT_PORT" http://127.0.0.1:5055 http://127.0.0.1:5065 &
 pids+=($!)
 
 for port in 5005 5015; do
@@ -34,7 +34,7 @@ for port in 5005 5015; do
     --credentials credentials.yml --port "$port" &
   pids+=($!)
 done
-$PY scripts/balancer.py --port "$FRONT_PORT" http://127.0.0.1:5005 http://127.0.0.1:5015 &
+$PY scripts/demo_balancer.py --port "$FRONT_PORT" http://127.0.0.1:5005 http://127.0.0.1:5015 &
 pids+=($!)
 
 echo "Assistant on http://127.0.0.1:$FRONT_PORT (two Rasa replicas, two action servers)"

@@ -11,16 +11,11 @@ import argparse
 import logging
 import sys
 
-from appointments.adapters.twilio import TwilioSender
+from appointments.bootstrap import Parts
 from appointments.console.accounts import AccountsError
 from appointments.console.app import create_app
 from appointments.console.auth import Authenticator, ConsoleSetupError
-from appointments.services.handoff_desk import HandoffDesk
-from appointments.adapters.rasa_http import RasaClient
 from appointments.settings import Settings, SettingsError
-from appointments.adapters.sql.database import create_database_engine, create_schema
-from appointments.adapters.sql.handoffs import SqlHandoffRepository
-from appointments.adapters.sql.message_log import SqlMessageLog
 
 
 def main(argv=None) -> int:
@@ -50,22 +45,7 @@ def main(argv=None) -> int:
     if not all(twilio):
         project_logger.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_PHONE_NUMBER not set: "
                         "agents' replies will fail to send")
-    engine = create_database_engine(settings.database_url)
-    create_schema(engine)
-    sender = TwilioSender(
-        settings.twilio_account_sid or "",
-        settings.twilio_auth_token or "",
-        settings.twilio_phone_number or "",
-        base_url=settings.twilio_api_base_url,
-    )
-    desk = HandoffDesk(
-        SqlHandoffRepository(engine),
-        SqlMessageLog(engine),
-        sender,
-        RasaClient(settings.rasa_url, settings.rasa_api_token),
-        settings.handoff_timeout_minutes,
-    )
-    app = create_app(settings, desk, authenticator=authenticator)
+    app = create_app(settings, Parts(settings).handoff_desk(), authenticator=authenticator)
     port = args.port or settings.agent_console_port
     app.run(host=args.host or settings.bind_host, port=port, workers=1, access_log=False,
             motd=False)

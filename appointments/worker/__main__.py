@@ -13,32 +13,29 @@ from typing import Any, Callable, List, Optional
 
 from sqlalchemy.engine import Engine
 
-from appointments.worker.loop import MaintenanceLoop, Task
+from appointments.bootstrap import Parts
 from appointments.settings import Settings, SettingsError
-from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.worker.loop import MaintenanceLoop, Task
 from appointments.adapters.sql.retention import DEFAULT_BATCH_SIZE, purge_expired
 
 logger = logging.getLogger("appointments.worker")
 
 
 class RetentionTask:
-    """The purge as a maintenance task; the schema is made (once) before the first one,
-    so the purge also works when this process starts before the others."""
+    """The purge as a maintenance task. The engine (and the schema, so the purge also
+    works when this process starts before the others) is built at the first run, inside
+    the loop: a database that is down at start is retried at the next round."""
 
     name = "retention"
 
-    def __init__(self, engine: Engine, retention_days: int, batch_size: int) -> None:
+    def __init__(self, engine: Callable[[], Engine], retention_days: int, batch_size: int) -> None:
         self.engine = engine
         self.retention_days = retention_days
         self.batch_size = batch_size
-        self._schema_ready = False
 
     def __call__(self, stopping: Callable[[], bool]) -> None:
-        if not self._schema_ready:
-            create_schema(self.engine)
-            self._schema_ready = True
         result = purge_expired(
-            self.engine, self.retention_days, batch_size=self.batch_size, should_stop=stopping
+            self.engine(), self.retention_days, batch_size=self.batch_size, should_stop=stopping
         )
         logger.info(
             "retention (%d days): removed %d messages, %d handoff cases, %d appointments%s",
@@ -79,8 +76,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SettingsError as error:
         print(f"Configuración inválida: {error}", file=sys.stderr)
         return 2
-    engine = create_database_engine(settings.database_url)
-    retention = RetentionTask(engine, settings.retention_days, args.batch_size)
+    parts = Parts(settings)
+    retention = RetentionTask(parts.engine, settings.retention_days, args.batch_size)
     loop = MaintenanceLoop([Task(retention.name, retention)], args.interval)
 
     received: List[str] = []
@@ -97,7 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         loop.run(once=args.once)
     finally:
-        engine.dispose()
+        parts.close()
     if received:
         logger.info("%s received: stopped cleanly", received[0])
     return 0

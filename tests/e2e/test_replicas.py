@@ -38,7 +38,7 @@ def replicas(stack):
                                  stack.token, env, logs / "rasa-b.log")
     balancer = servers.Server(
         "balancer",
-        [sys.executable, "scripts/balancer.py", "--port", str(front_port),
+        [sys.executable, "scripts/demo_balancer.py", "--port", str(front_port),
          stack.rasa_url, f"http://127.0.0.1:{rasa_port}"],
         env, f"http://127.0.0.1:{front_port}/", logs / "balancer.log",
     )

@@ -21,6 +21,7 @@ LAYERS = {
     "appointments.adapters": 3, "appointments.settings": 3,
     "appointments.rasa": 4, "appointments.console": 4,
     "appointments.bootstrap": 5, "appointments.launch": 5, "appointments.worker": 5,
+    "appointments.console.__main__": 5,  # the console's entry point
     "actions": 5,
 }
 # Nothing but the outer layer may touch these frameworks.

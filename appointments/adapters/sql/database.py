@@ -5,6 +5,7 @@ import logging
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
@@ -107,24 +108,43 @@ ADDED_COLUMNS = [
 ADDED_INDEXES = ["ix_messages_created_at"]
 
 
-def _create_added_indexes(engine: Engine) -> None:
+# Serialises schema changes between processes starting at once on one PostgreSQL
+# (replicas of Rasa, the action server, console and worker all call create_schema).
+SCHEMA_LOCK = 0x53434845  # "SCHE"
+
+
+def _create_added_indexes(bind: Any) -> None:
     for index in (i for t in metadata.sorted_tables for i in t.indexes):
         if index.name not in ADDED_INDEXES:
             continue
         try:
-            index.create(engine, checkfirst=True)
-        except DBAPIError:  # another process created it a moment ago
-            names = {i["name"] for i in inspect(engine).get_indexes(index.table.name)}
+            index.create(bind, checkfirst=True)
+        except DBAPIError:  # SQLite: another process created it a moment ago
+            names = {i["name"] for i in inspect(bind).get_indexes(index.table.name)}
             if index.name not in names:
                 raise
 
 
-def create_schema(engine: Engine) -> None:
-    """Create missing tables, indexes and later-added columns; safe on every start."""
-    metadata.create_all(engine)
-    inspector = inspect(engine)
+def _create(bind: Any) -> None:
+    metadata.create_all(bind)
+    inspector = inspect(bind)
     for table, column, sql_type in ADDED_COLUMNS:
         if column not in {c["name"] for c in inspector.get_columns(table)}:
-            with engine.begin() as connection:
-                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
-    _create_added_indexes(engine)
+            if isinstance(bind, Engine):
+                with bind.begin() as connection:
+                    connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+            else:
+                bind.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+    _create_added_indexes(bind)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables, indexes and later-added columns; safe on every start, and
+    on PostgreSQL safe when several processes start at once (one transaction under an
+    advisory lock: the others wait, then find everything made)."""
+    if engine.dialect.name != "postgresql":
+        _create(engine)
+        return
+    with engine.begin() as connection:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        _create(connection)

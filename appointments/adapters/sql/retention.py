@@ -13,8 +13,8 @@ Rows go in batches, one short transaction per batch, so the purge never holds lo
 and a stop between batches loses nothing. Plain SQL that SQLite and PostgreSQL both run.
 
 What is not here, because it already expires by itself in Redis: Rasa's trackers
-(`record_exp: ${TRACKER_TTL_SECONDS}` in endpoints.yml, 30 days by default, counted from
-the conversation's last turn), the WhatsApp per-sender lines (24 h), message ids for
+(`record_exp: ${TRACKER_TTL_SECONDS}` in endpoints.yml, 1 day by default, counted from
+the conversation's last turn; they hold only the current session), the WhatsApp per-sender lines (24 h), message ids for
 de-duplication (MESSAGE_DEDUP_SECONDS), offered buttons and rate-limit counters.
 """
 from __future__ import annotations

@@ -1,10 +1,9 @@
 """Rasa's REST channel (POST /webhooks/rest/webhook), for development and tests: closed
 to strangers and to WhatsApp sender ids (`rest_guard.py`), messages cut to WhatsApp's
 1,600 characters, and the same care for a user waiting for a person as the WhatsApp
-channel (`handoff_wait.py`)."""
+channel (`handoff_wait.py`). Built by appointments/launch/channels.py."""
 from __future__ import annotations
 
-import threading
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
@@ -12,6 +11,7 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
+from appointments.domain.ports import HandoffCases
 from appointments.rasa.channels.domain_texts import DomainTexts
 from appointments.rasa.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
 from appointments.rasa.channels.limits import MAX_MESSAGE_CHARS
@@ -24,30 +24,15 @@ class RestInput(RasaRestInput):
     def name(cls) -> str:
         return "rest"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Any]) -> "RestInput":
-        return cls(Settings.from_env())
-
-    def __init__(self, settings: Optional[Settings] = None) -> None:
-        self.settings = settings or Settings()
+    def __init__(self, settings: Settings, cases: Callable[[], HandoffCases]) -> None:
+        """CASES gives the process's handoff cases (built on first use)."""
+        self.settings = settings
         self._app: Optional[Sanic] = None
-        self._cases: Any = None
-        self._lock = threading.Lock()
-        self.wait = HandoffWait(self._agent, self._case_repository)
+        self.wait = HandoffWait(self._agent, cases)
         self.texts = DomainTexts(self._agent)
 
     def _agent(self) -> Any:
         return getattr(self._app.ctx, "agent", None) if self._app else None
-
-    def _case_repository(self) -> Any:
-        with self._lock:
-            if self._cases is None:
-                from appointments.adapters.sql.database import create_database_engine
-                from appointments.adapters.sql.handoffs import SqlHandoffRepository
-
-                engine = create_database_engine(self.settings.database_url)
-                self._cases = SqlHandoffRepository(engine)
-            return self._cases
 
     def _extract_input_channel(self, req: Request) -> str:
         return self.name()  # a client must not pass itself off as another channel

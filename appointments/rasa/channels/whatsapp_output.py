@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Text
 from rasa.core.channels.channel import OutputChannel
 
 if TYPE_CHECKING:
-    from appointments.rasa.channels.whatsapp import WhatsAppInput
+    from appointments.rasa.channels.whatsapp_replies import WhatsAppReplies
 
 
 class CollectingOutput(OutputChannel):
@@ -31,8 +31,8 @@ class WhatsAppOutput(OutputChannel):
     def name(cls) -> Text:
         return "whatsapp"
 
-    def __init__(self, channel: "WhatsAppInput") -> None:
-        self.channel = channel
+    def __init__(self, replies: "WhatsAppReplies") -> None:
+        self.replies = replies
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        await self.channel.send_messages(recipient_id, [message])
+        await self.replies.send_messages(recipient_id, [message])

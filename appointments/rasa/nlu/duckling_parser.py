@@ -1,4 +1,5 @@
-"""Spanish dates and times through Duckling, in-process (pyduckling-native-phihos).
+"""Spanish dates and times through Duckling (pyduckling-native-phihos), run inside the
+Duckling child process (duckling_process.py).
 
 Pure Python (no rasa import) so it can be tested and benchmarked on its own; the Rasa
 component in `duckling_extractor.py` is a thin wrapper around `SpanishTimeParser`.

@@ -1,8 +1,9 @@
-"""A small round-robin HTTP load balancer, for running replicas on one machine
-(`make run-replicas`, tests/e2e/test_replicas.py). In production use a real one:
-deploy/nginx.conf does the same job.
+"""A demo tool, not for production: a small round-robin HTTP load balancer for running
+replicas on one machine (`make run-replicas`, tests/e2e/test_replicas.py, bench/scale.py).
+In production the Kubernetes Services and Ingress (deploy/k8s/) or nginx
+(deploy/nginx.conf) do this job.
 
-    python scripts/balancer.py --port 8080 http://127.0.0.1:5005 http://127.0.0.1:5015
+    python scripts/demo_balancer.py --port 8080 http://127.0.0.1:5005 http://127.0.0.1:5015
 
 Requests go to the backends in turn; one that refuses the connection is skipped (as
 nginx's proxy_next_upstream does). Each response says which backend answered in
