@@ -48,6 +48,9 @@ def main(options: Optional[List[str]] = None) -> int:
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))  # read by Sanic()
     from rasa.__main__ import main as rasa_main
 
+    from appointments.rasa import session_start
+
+    session_start.install()  # a paused conversation stays paused in a new session
     sys.argv = argv  # read by rasa's argument parser; /proc/<pid>/cmdline keeps ours
     rasa_main()
     return 0

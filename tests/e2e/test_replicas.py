@@ -11,6 +11,8 @@ import uuid
 import pytest
 import requests
 
+from appointments.adapters.sql.database import create_database_engine
+from appointments.adapters.sql.message_log import SqlMessageLog
 from tests.e2e import servers
 from tests.e2e.twilio_client import post
 from tests.e2e.test_whatsapp import CODE
@@ -78,13 +80,17 @@ def test_a_burst_across_replicas_is_answered_in_order_without_interleaving(stack
     assert set(served) == {"A", "B"}
     stack.twilio.wait_for(phone, 2 * len(bodies), timeout=60)
     time.sleep(1.0)
+    # The line handled the messages in the order they were sent (the message log keeps
+    # every one; the tracker only the session's last turns)...
+    log = SqlMessageLog(create_database_engine(stack.database_url)).conversation(phone)
+    assert [m["message_sid"] for m in log if m["direction"] == "in"] == sids
     events = stack.tracker(phone)["events"]
-    # Rasa saw the messages in the order they were sent...
-    assert [e["metadata"]["MessageSid"] for e in events if e["event"] == "user"] == sids
+    kept = [e["metadata"]["MessageSid"] for e in events if e["event"] == "user"]
+    assert len(kept) >= 8 and kept == sids[-len(kept):]
     # ...and each turn's replies went out before the next turn's, in the tracker's order.
     said = [e["text"] for e in events if e["event"] == "bot"]
-    delivered = stack.twilio.to(phone)
-    assert len(delivered) == len(said)
+    delivered = stack.twilio.to(phone)[-len(said):]
+    assert len(said) >= 8 * 2
     for bot_text, body in zip(said, delivered):
         assert body.startswith(bot_text.split("\n")[0][:30]), (bot_text, body)
 
