@@ -143,11 +143,11 @@ def test_a_given_sender_is_used_and_left_open(twilio):
     async def go():
         delivered = await notifiers.notify(NOTICE)
         await notifiers.close()
-        still_open = sender._session is not None and not sender._session.closed
+        still_open = sender.http.open_sessions()
         await sender.close()
-        return delivered, still_open
+        return delivered, still_open, sender.http.open_sessions()
 
-    assert asyncio.run(go()) == (["twilio"], True)
+    assert asyncio.run(go()) == (["twilio"], 1, 0)
 
 
 # --- building the notice from a case ---------------------------------------------------
