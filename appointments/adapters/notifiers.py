@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
 
-import aiohttp
-
-from appointments.adapters.twilio import RETRY_STATUSES, TwilioSender
+from appointments.adapters.http import HttpClient, RequestFailed
+from appointments.adapters.twilio import TwilioSender
 from appointments.settings import Settings
 from appointments.privacy import mask_phone
 
@@ -165,20 +164,10 @@ class WebhookNotifier:
     def __init__(self, url: str, secret: Optional[str] = None, attempts: int = 3,
                  backoff_seconds: float = 0.5, timeout_seconds: float = 10.0) -> None:
         self.url, self.secret = url, secret
-        self.attempts, self.backoff_seconds = attempts, backoff_seconds
-        self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
-        self._session: Optional[aiohttp.ClientSession] = None
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or self._loop is not loop:
-            self._session, self._loop = aiohttp.ClientSession(timeout=self.timeout), loop
-        return self._session
+        self.http = HttpClient(attempts, backoff_seconds, timeout_seconds)
 
     async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
+        await self.http.close()
 
     def payload(self, notice: HandoffNotice) -> bytes:
         return json.dumps({
@@ -202,19 +191,13 @@ class WebhookNotifier:
                    "X-Citas-Delivery": str(uuid.uuid4())}  # the same on every retry
         if self.secret:
             headers["X-Citas-Signature"] = sign(body, self.secret)
-        error = "no attempt made"
-        for attempt in range(1, self.attempts + 1):
-            try:
-                async with self._client().post(self.url, data=body, headers=headers) as reply:
-                    if 200 <= reply.status < 300:
-                        return True
-                    error = f"HTTP {reply.status}"
-                    if reply.status not in RETRY_STATUSES:
-                        break
-            except (aiohttp.ClientError, asyncio.TimeoutError) as failure:
-                error = f"{failure.__class__.__name__}: {failure}"
-            if attempt < self.attempts:
-                await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+        try:
+            reply = await self.http.request("POST", self.url, data=body, headers=headers)
+            if reply.ok:
+                return True
+            error = f"HTTP {reply.status}"
+        except RequestFailed as failure:
+            error = str(failure)
         logger.error("handoff webhook for case %s (%s) not delivered: %s",
                      notice.case_id, mask_phone(notice.phone), error)
         return False

@@ -4,15 +4,14 @@ conversation, trigger an intent, read the paused flag. The secret signs a short-
 token sent in a header; it is never put in a URL."""
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any, Dict, Optional
 from urllib.parse import quote
 
-import aiohttp
 import jwt
 from yarl import URL
 
+from appointments.adapters.http import HttpClient, RequestFailed
 from appointments.domain.handoff import AssistantUnavailable
 from appointments.privacy import mask_phone, redact_phones
 
@@ -20,6 +19,9 @@ SAFE = ":+@!$&'()*,;=-._~"  # RFC 3986 path characters, sent (and seen by Rasa) 
 
 
 TOKEN_SECONDS = 60
+# A read is retried (connection refused, 429, 5xx); a write is sent once: Rasa may have
+# applied it before failing, and a repeated trigger_intent would make the bot speak twice.
+READ_ATTEMPTS = 3
 
 
 def api_headers(secret: Optional[str], username: str = "appointments") -> Dict[str, str]:
@@ -41,18 +43,11 @@ class RasaClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
-        self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
-        self._session: Optional[aiohttp.ClientSession] = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        # created on first use, so inside the loop that will use it
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
-        return self._session
+        self.timeout_seconds = timeout_seconds
+        self.http = HttpClient(READ_ATTEMPTS, backoff_seconds=0.2, timeout_seconds=timeout_seconds)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self.http.close()
 
     def _conversation_url(self, sender_id: str, tail: str) -> URL:
         # Rasa's server (Sanic 21.12) does not percent-decode path parameters: the id
@@ -80,33 +75,24 @@ class RasaClient:
         params: Optional[Dict[str, str]] = None,
     ) -> Any:
         try:
-            async with self._client().request(
-                method, url.with_query(params) if params else url, json=payload,
-                headers=api_headers(self.token),
-            ) as reply:
-                body = await reply.text()
-                if not 200 <= reply.status < 300:
-                    raise RasaUnavailable(
-                        self._hide_token(
-                            f"Rasa answered {reply.status} to {what}: {body[:300]}"
-                        )
-                    )
-                try:
-                    return await reply.json(content_type=None)
-                except ValueError:
-                    return None
-        except asyncio.TimeoutError:
+            reply = await self.http.request(
+                method, url.with_query(params) if params else url, json_body=payload,
+                headers=api_headers(self.token), attempts=None if method == "GET" else 1,
+            )
+        except RequestFailed as failure:
+            if failure.timed_out:
+                raise RasaUnavailable(
+                    f"Rasa at {self.base_url} did not answer {what} within "
+                    f"{self.timeout_seconds:g} s"
+                ) from None
             raise RasaUnavailable(
-                f"Rasa at {self.base_url} did not answer {what} within "
-                f"{self.timeout.total:g} s"
+                self._hide_token(f"Rasa at {self.base_url} not reachable ({what}): {failure}")
             ) from None
-        except aiohttp.ClientError as error:
+        if not reply.ok:
             raise RasaUnavailable(
-                self._hide_token(
-                    f"Rasa at {self.base_url} not reachable ({what}): "
-                    f"{error.__class__.__name__}: {error}"
-                )
-            ) from None
+                self._hide_token(f"Rasa answered {reply.status} to {what}: {reply.text[:300]}")
+            )
+        return reply.data
 
     async def resume(self, sender_id: str) -> None:
         """Un-pause the conversation (Rasa's ConversationResumed event).

@@ -1,24 +1,22 @@
 """Sending WhatsApp messages through Twilio's REST API, without blocking the event loop.
 
-A small aiohttp client rather than twilio's own Client: it is async, it retries 429 and
-5xx with backoff (honouring Retry-After), and its base URL can point at a local fake
-(TWILIO_API_BASE_URL) in tests. Twilio errors that retrying cannot fix (63016 outside
-the 24-hour window, 63038 daily limit, 21211 invalid number...) are returned, not raised.
+A small client on appointments/adapters/http.py rather than twilio's own Client: it is
+async, it retries 429, 5xx and connection errors with backoff (honouring Retry-After), and
+its base URL can point at a local fake (TWILIO_API_BASE_URL) in tests. Twilio errors that
+retrying cannot fix (63016 outside the 24-hour window, 63038 daily limit, 21211 invalid
+number...) are returned, not raised.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Optional
 
-import aiohttp
-
+from appointments.adapters.http import HttpClient, RequestFailed
 from appointments.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 
-RETRY_STATUSES = {429, 500, 502, 503, 504}
 # Twilio errors worth naming in the log: retrying does not help with any of them.
 KNOWN_ERRORS = {
     63016: "outside WhatsApp's 24-hour window: only approved templates can be sent",
@@ -48,43 +46,28 @@ class TwilioSender:
         timeout_seconds: float = 10.0,
     ) -> None:
         self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
-        self.auth = aiohttp.BasicAuth(account_sid, auth_token)
+        self._credentials = (account_sid, auth_token)  # HTTP Basic auth
         self.from_number = from_number
-        self.attempts = attempts
-        self.backoff_seconds = backoff_seconds
-        self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
-        self._session: Optional[aiohttp.ClientSession] = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
-        return self._session
+        self.http = HttpClient(attempts, backoff_seconds, timeout_seconds)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self.http.close()
 
     async def send(self, to: str, body: str, from_number: Optional[str] = None) -> SendResult:
         """`from_number` overrides the sender's number (e.g. the same number without
         "whatsapp:" to send an SMS)."""
         data = {"To": to, "From": from_number or self.from_number, "Body": body}
-        error = "no attempt made"
-        for attempt in range(1, self.attempts + 1):
-            wait = self.backoff_seconds * 2 ** (attempt - 1)
-            try:
-                async with self._client().post(self.url, data=data, auth=self.auth) as reply:
-                    payload = await reply.json(content_type=None)
-                    if reply.status in (200, 201):
-                        return SendResult(payload.get("sid"), payload.get("status") or "queued")
-                    code = payload.get("code")
-                    explained = KNOWN_ERRORS.get(code, payload.get("message"))
-                    error = f"{reply.status} code={code} {explained}"
-                    if reply.status not in RETRY_STATUSES:
-                        break
-                    wait = float(reply.headers.get("Retry-After") or wait)
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as failure:
-                error = f"{failure.__class__.__name__}: {failure}"
-            if attempt < self.attempts:
-                await asyncio.sleep(wait)
+        try:
+            reply = await self.http.request("POST", self.url, data=data,
+                                            basic_auth=self._credentials)
+        except RequestFailed as failure:
+            error = str(failure)
+        else:
+            payload = reply.data if isinstance(reply.data, dict) else {}
+            if reply.status in (200, 201):
+                return SendResult(payload.get("sid"), payload.get("status") or "queued")
+            code = payload.get("code")
+            explained = KNOWN_ERRORS.get(code, payload.get("message"))
+            error = f"{reply.status} code={code} {explained}"
         logger.error("WhatsApp message to %s not sent: %s", mask_phone(to), error)
         return SendResult(None, "failed", error)

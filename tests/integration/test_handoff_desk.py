@@ -151,6 +151,24 @@ def test_rasa_down_reopens_the_case(engine, twilio, phone):
     assert case["status"] == "open" and case["closed_at"] is None
 
 
+
+def test_reading_the_tracker_is_retried_then_reported_without_the_phone(phone):
+    rasa = RasaClient(f"http://127.0.0.1:{servers.free_port()}", RASA_TOKEN)
+
+    async def go():
+        try:
+            return await rasa.is_paused(phone)
+        finally:
+            await rasa.close()
+
+    started = time.monotonic()
+    with pytest.raises(RasaUnavailable) as error:
+        asyncio.run(go())
+    assert time.monotonic() - started >= 0.55  # 0.2 + 0.4 s between three attempts
+    message = str(error.value)
+    assert "not reachable" in message and "GET /conversations/" in message
+    assert phone not in message and phone[-4:] in message and RASA_TOKEN not in message
+
 def test_an_error_answer_from_rasa_reopens_the_case(engine, twilio, rasa, phone):
     desk = make_desk(engine, twilio, rasa.url)
     rasa.broken.append(phone)
