@@ -1,0 +1,382 @@
+"""In-memory fakes of the ports in appointments/domain/ports.py, for service tests that
+need no database, no Twilio and no Rasa.
+
+Each fake keeps the semantics of the production adapter, not a simplification of it
+(appointments/adapters/sql/, twilio.py, rasa_http.py): the same refusals in the same
+order, the same fields, UTC timestamps, copies rather than shared objects.
+tests/integration/test_repository_contract*.py runs the same scenarios against these
+fakes and the SQL adapters on SQLite and PostgreSQL, so they cannot drift apart.
+
+The fakes lock around their state: HandoffDesk calls the ports from worker threads.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from zoneinfo import ZoneInfo
+
+from appointments.domain.appointment import BOOKED, CANCELLED, Appointment
+from appointments.domain.errors import (
+    CodeCollision,
+    SlotUnavailable,
+    TooManyAppointments,
+    Unavailability,
+)
+from appointments.domain.handoff import (
+    CLOSED,
+    OPEN,
+    AssistantUnavailable,
+    CaseClosed,
+    CaseNotFound,
+    utc_now,
+)
+from appointments.domain.messages import INBOUND
+
+Clock = Callable[[], datetime]
+
+
+def _utc(value: datetime) -> datetime:
+    """What the database stores: an aware time as UTC. A naive one is refused, as the
+    SQL column type refuses it."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the database: times must be aware")
+    return value.astimezone(timezone.utc)
+
+
+# --- appointments -------------------------------------------------------------------
+
+@dataclass
+class _AppointmentRow:
+    code: str
+    phone: str
+    start: datetime  # UTC, as stored
+    end: datetime
+    status: str
+    created_at: datetime
+    customer_name: Optional[str]
+    cancelled_at: Optional[datetime] = None
+
+
+class InMemoryAppointmentRepository:
+    """SqlAppointmentRepository in a dict. Like the SQL tables: codes are unique whatever
+    the status, at most one BOOKED appointment per start instant, the per-phone cap is
+    checked before the insert (so at the cap the cap is the answer, not "taken"), a code
+    clash is told apart from a taken slot, and rows are never deleted."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz  # appointments come out in business time, as from the database
+        self._rows: Dict[str, _AppointmentRow] = {}
+        self._lock = threading.RLock()
+
+    def _to_model(self, row: _AppointmentRow) -> Appointment:
+        return Appointment(
+            code=row.code, phone=row.phone, start=row.start.astimezone(self.tz),
+            end=row.end.astimezone(self.tz), status=row.status,
+            created_at=row.created_at.astimezone(self.tz), customer_name=row.customer_name,
+        )
+
+    def _booked(self) -> List[_AppointmentRow]:
+        return [row for row in self._rows.values() if row.status == BOOKED]
+
+    def _taken(self, start: datetime, other_than: Optional[str] = None) -> bool:
+        return any(row.start == start and row.code != other_than for row in self._booked())
+
+    def _booked_by(self, code: str, phone: str) -> Optional[_AppointmentRow]:
+        row = self._rows.get(code)
+        return row if row is not None and row.phone == phone and row.status == BOOKED else None
+
+    def add(self, appointment: Appointment, max_upcoming: Optional[int] = None) -> Appointment:
+        row = _AppointmentRow(
+            code=appointment.code, phone=appointment.phone, start=_utc(appointment.start),
+            end=_utc(appointment.end), status=BOOKED, created_at=_utc(appointment.created_at),
+            customer_name=appointment.customer_name,
+        )
+        with self._lock:
+            if max_upcoming is not None:
+                held = [r for r in self._booked()
+                        if r.phone == row.phone and r.start > row.created_at]
+                if len(held) >= max_upcoming:
+                    raise TooManyAppointments(max_upcoming)
+            if row.code in self._rows:
+                raise CodeCollision(row.code)
+            if self._taken(row.start):
+                raise SlotUnavailable(Unavailability.TAKEN, appointment.start)
+            self._rows[row.code] = row
+            return self._to_model(row)
+
+    def get(self, code: str) -> Optional[Appointment]:
+        with self._lock:
+            row = self._rows.get(code)
+            return self._to_model(row) if row is not None else None
+
+    def booked_starts(self, start: datetime, end: datetime) -> Set[datetime]:
+        start, end = _utc(start), _utc(end)
+        with self._lock:
+            return {r.start.astimezone(self.tz) for r in self._booked() if start <= r.start < end}
+
+    def booked_for_phone(self, phone: str, after: datetime) -> List[Appointment]:
+        after = _utc(after)
+        with self._lock:
+            mine = [r for r in self._booked() if r.phone == phone and r.start > after]
+            return [self._to_model(r) for r in sorted(mine, key=lambda r: r.start)]
+
+    def cancel(self, code: str, phone: str, at: datetime) -> bool:
+        at = _utc(at)
+        with self._lock:
+            row = self._booked_by(code, phone)
+            if row is None:
+                return False
+            row.status, row.cancelled_at = CANCELLED, at
+            return True
+
+    def move(self, code: str, phone: str, start: datetime, end: datetime) -> bool:
+        new_start, new_end = _utc(start), _utc(end)
+        with self._lock:
+            row = self._booked_by(code, phone)
+            if row is None:
+                return False  # checked first: the UPDATE matches no row, nothing clashes
+            if self._taken(new_start, other_than=code):
+                raise SlotUnavailable(Unavailability.TAKEN, start)
+            row.start, row.end = new_start, new_end
+            return True
+
+
+# --- handoff cases ------------------------------------------------------------------
+
+def _json(value: Any) -> str:
+    """As the SQL adapter stores summary and transcript (dates become strings)."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class InMemoryHandoffCases:
+    """SqlHandoffRepository in a dict: one open case per phone (asking again refreshes
+    its summary, transcript and activity time; reason and profile name stay), ids from 1,
+    closing twice raises CaseClosed, timestamps from `clock` in UTC (the SQL adapter uses
+    appointments.domain.handoff.utc_now)."""
+
+    def __init__(self, clock: Clock = utc_now) -> None:
+        self.clock = clock
+        self._cases: Dict[int, Dict[str, Any]] = {}  # summary and transcript as JSON text
+        self._next_id = 1
+        self._lock = threading.RLock()
+
+    def _now(self) -> datetime:
+        return _utc(self.clock())
+
+    @staticmethod
+    def _decode(stored: Dict[str, Any]) -> Dict[str, Any]:
+        case = dict(stored)
+        case["summary"] = json.loads(case["summary"] or "{}")
+        case["transcript"] = json.loads(case["transcript"] or "[]")
+        return case
+
+    def _open_for(self, phone: str) -> Optional[Dict[str, Any]]:
+        return next((c for _, c in sorted(self._cases.items())
+                     if c["phone"] == phone and c["status"] == OPEN), None)
+
+    def open_case(self, phone: str, reason: str, summary: Dict[str, Any],
+                  transcript: Sequence[Dict[str, Any]] = (),
+                  profile_name: Optional[str] = None) -> int:
+        now = self._now()
+        values = dict(summary=_json(summary), transcript=_json(list(transcript)), updated_at=now)
+        with self._lock:
+            existing = self._open_for(phone)
+            if existing is not None:
+                existing.update(values)
+                return int(existing["id"])
+            case_id, self._next_id = self._next_id, self._next_id + 1
+            self._cases[case_id] = dict(
+                id=case_id, phone=phone, profile_name=profile_name, reason=reason,
+                status=OPEN, created_at=now, closed_at=None, closed_by=None,
+                closed_agent=None, **values,
+            )
+            return case_id
+
+    def get(self, case_id: int) -> Dict[str, Any]:
+        with self._lock:
+            if case_id not in self._cases:
+                raise CaseNotFound(case_id)
+            return self._decode(self._cases[case_id])
+
+    def open_case_for(self, phone: str) -> Optional[Dict[str, Any]]:
+        with self._lock:
+            case = self._open_for(phone)
+            return self._decode(case) if case is not None else None
+
+    def list_open(self) -> List[Dict[str, Any]]:
+        with self._lock:
+            found = [c for c in self._cases.values() if c["status"] == OPEN]
+            found.sort(key=lambda c: (c["created_at"], c["id"]))
+            return [self._decode(c) for c in found]
+
+    def touch(self, phone: str) -> None:
+        now = self._now()
+        with self._lock:
+            for case in self._cases.values():
+                if case["phone"] == phone and case["status"] == OPEN:
+                    case["updated_at"] = now
+
+    def close(self, case_id: int, closed_by: str,
+              agent_name: Optional[str] = None) -> Dict[str, Any]:
+        now = self._now()
+        with self._lock:
+            case = self._cases.get(case_id)
+            if case is None:
+                raise CaseNotFound(case_id)
+            if case["status"] != OPEN:
+                raise CaseClosed(case_id)
+            case.update(status=CLOSED, closed_at=now, closed_by=closed_by, updated_at=now,
+                        closed_agent=agent_name[:60] if agent_name else None)
+            return self._decode(case)
+
+    def reopen(self, case_id: int) -> None:
+        now = self._now()
+        with self._lock:
+            case = self._cases.get(case_id)
+            if case is not None:  # an unknown id changes nothing, as an UPDATE of no row
+                case.update(status=OPEN, closed_at=None, closed_by=None, closed_agent=None,
+                            updated_at=now)
+
+    def idle_since(self, moment: datetime) -> List[Dict[str, Any]]:
+        moment = _utc(moment)
+        with self._lock:
+            return [self._decode(c) for _, c in sorted(self._cases.items())
+                    if c["status"] == OPEN and c["updated_at"] < moment]
+
+
+# --- message log --------------------------------------------------------------------
+
+def _storable(text: Optional[str]) -> Optional[str]:
+    """As SqlMessageLog keeps it: NUL (which PostgreSQL text refuses) becomes U+FFFD."""
+    return text.replace("\x00", "\ufffd") if text else text
+
+
+class InMemoryMessageLog:
+    """SqlMessageLog in a list: rows with the table's columns (`media` as JSON text, as
+    stored), the author defaulting to "user" for inbound and "bot" for outbound."""
+
+    def __init__(self, clock: Clock = utc_now) -> None:
+        self.clock = clock
+        self._rows: List[Dict[str, Any]] = []
+        self._lock = threading.RLock()
+
+    def record(self, direction: str, phone: str, body: str, status: str,
+               message_sid: Optional[str] = None, media: Sequence[Dict[str, str]] = (),
+               error: Optional[str] = None, author: Optional[str] = None,
+               agent_name: Optional[str] = None) -> int:
+        row = dict(
+            direction=direction, phone=_storable(phone), body=_storable(body), status=status,
+            message_sid=_storable(message_sid), media=json.dumps(list(media)),
+            error=_storable(error), author=author or ("user" if direction == INBOUND else "bot"),
+            agent_name=_storable(agent_name[:60]) if agent_name else None,
+            created_at=_utc(self.clock()),
+        )
+        with self._lock:
+            row["id"] = len(self._rows) + 1
+            self._rows.append(row)
+            return int(row["id"])
+
+    def conversation(self, phone: str, since: Optional[datetime] = None) -> List[Dict[str, Any]]:
+        since = _utc(since) if since is not None else None
+        with self._lock:
+            return [dict(row) for row in self._rows if row["phone"] == phone
+                    and (since is None or row["created_at"] >= since)]
+
+
+# --- sender and assistant -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a sender returns (the Sent port), as the Twilio adapter's SendResult."""
+
+    sid: Optional[str]
+    status: str
+    error: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    to: str
+    body: str
+    from_number: Optional[str] = None
+
+
+class RecordingSender:
+    """Records what would have been sent. `fail(error)` makes later sends (to one
+    number, or to all) come back failed with that error, as Twilio's refusals do: in
+    the result, never raised."""
+
+    def __init__(self) -> None:
+        self.sent: List[Outgoing] = []  # accepted
+        self.refused: List[Outgoing] = []  # came back failed
+        self._failures: Dict[Optional[str], Tuple[str, int]] = {}  # to -> (error, after)
+
+    def fail(self, error: str, to: Optional[str] = None, after: int = 0) -> None:
+        """Fail the sends to `to` (None: to anybody) once `after` more have gone out."""
+        self._failures[to] = (error, after)
+
+    def recover(self) -> None:
+        self._failures.clear()
+
+    def to(self, phone: str) -> List[str]:
+        return [message.body for message in self.sent if message.to == phone]
+
+    async def send(self, to: str, body: str, from_number: Optional[str] = None) -> SendResult:
+        message = Outgoing(to, body, from_number)
+        key = to if to in self._failures else None
+        if key in self._failures:
+            error, after = self._failures[key]
+            if after <= 0:
+                self.refused.append(message)
+                return SendResult(None, "failed", error)
+            self._failures[key] = (error, after - 1)
+        self.sent.append(message)
+        return SendResult(f"SM{len(self.sent):032d}", "queued")
+
+
+class FakeAssistant:
+    """The assistant's pause/resume (AssistantControl). Every call is recorded in
+    `calls`, also the ones told to fail; `paused` holds the senders a successful pause
+    left paused. `fail(...)` makes a call (or every call) fail for a sender (or for all)
+    with AssistantUnavailable, as RasaClient does when Rasa is down or answers 500."""
+
+    def __init__(self) -> None:
+        self.calls: List[Tuple[Any, ...]] = []
+        self.paused: Set[str] = set()
+        self._failures: List[Tuple[Optional[str], Optional[str], BaseException]] = []
+
+    def fail(self, call: Optional[str] = None, sender_id: Optional[str] = None,
+             error: Optional[BaseException] = None) -> None:
+        """`call`: "pause", "resume" or "trigger_intent" (None: all of them)."""
+        self._failures.append(
+            (call, sender_id, error or AssistantUnavailable("fake assistant unavailable")))
+
+    def recover(self) -> None:
+        self._failures.clear()
+
+    def _attempt(self, call: str, sender_id: str, *details: Any) -> None:
+        self.calls.append((call, sender_id, *details))
+        for failing_call, failing_sender, error in self._failures:
+            if failing_call in (None, call) and failing_sender in (None, sender_id):
+                raise type(error)(*error.args)
+
+    async def pause(self, sender_id: str) -> None:
+        self._attempt("pause", sender_id)
+        self.paused.add(sender_id)
+
+    async def resume(self, sender_id: str) -> None:
+        self._attempt("resume", sender_id)
+        self.paused.discard(sender_id)
+
+    async def trigger_intent(self, sender_id: str, intent: str,
+                             entities: Optional[Dict[str, Any]] = None) -> None:
+        self._attempt("trigger_intent", sender_id, intent, dict(entities or {}))
+
+
+__all__ = [
+    "FakeAssistant", "InMemoryAppointmentRepository", "InMemoryHandoffCases",
+    "InMemoryMessageLog", "Outgoing", "RecordingSender", "SendResult",
+]
