@@ -91,17 +91,16 @@ class Parts:
                 self._log = SqlMessageLog(self.engine())
             return self._log
 
-    def new_twilio_sender(self) -> "TwilioSender":
+    def twilio_sender(self) -> "TwilioSender":
+        """One sender for the process: its HTTP helper keeps a session per event loop."""
         from appointments.adapters.twilio import TwilioSender
 
-        s = self.settings
-        return TwilioSender(s.twilio_account_sid or "", s.twilio_auth_token or "",
-                            s.twilio_phone_number or "", base_url=s.twilio_api_base_url)
-
-    def twilio_sender(self) -> "TwilioSender":
         with self._lock:
             if self._sender is None:
-                self._sender = self.new_twilio_sender()
+                s = self.settings
+                self._sender = TwilioSender(
+                    s.twilio_account_sid or "", s.twilio_auth_token or "",
+                    s.twilio_phone_number or "", base_url=s.twilio_api_base_url)
             return self._sender
 
     def notifiers(self) -> "Notifiers":

@@ -66,9 +66,14 @@ class MessageLog(Protocol):
 
 
 class Sent(Protocol):
-    sid: Optional[str]
-    status: str
-    error: Optional[str]
+    @property
+    def sid(self) -> Optional[str]: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def error(self) -> Optional[str]: ...
 
 
 class MessageSender(Protocol):

@@ -14,8 +14,7 @@ class WhatsAppInput(WhatsAppChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "WhatsAppInput":
         parts = bootstrap.parts()
-        return cls(parts.settings, parts.new_twilio_sender, parts.message_log,
-                   parts.handoff_cases)
+        return cls(parts.settings, parts.twilio_sender, parts.message_log, parts.handoff_cases)
 
 
 class RestInput(GuardedRest):

@@ -45,9 +45,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow],  # each example is an HTTP request
 )
 
-# Senders of (a), with what they sent: each must get an answer.
-FUZZED: Dict[str, str] = {}
-
 
 def new_sender() -> str:
     """A different sender per example: no rate limit, no conversation state shared."""
@@ -114,44 +111,50 @@ def optional(strategy):
 
 
 # --- (a) signed posts with random fields ------------------------------------------------
+def test_signed_messages_with_random_fields_are_answered_and_logged(stack):
+    """Each signed post with random fields gets 200 at once; afterwards every one of them
+    was answered (none with "try again later") and is in the message log as sent."""
+    fuzzed: Dict[str, str] = {}  # sender -> what it sent
 
-@settings(FUZZ, max_examples=50)
-@given(
-    path=st.sampled_from(PATHS),
-    body=BODY,
-    num_media=optional(NUM_MEDIA),
-    media_url=optional(MEDIA_URL),
-    profile=optional(st.one_of(SHORT_TEXT, st.text(ANY_CHAR, max_size=2000))),
-    extras=EXTRAS,
-)
-@example(path=PATHS[0], body="\x00", num_media="0", media_url=None, profile="Ana", extras={})
-@example(path=PATHS[0], body="🙏" * 1600, num_media="²", media_url="\x00",
-         profile="\u202eanA", extras={"Latitude": "nan", "Longitude": "-inf"})
-@example(path=PATHS[1], body="", num_media="99999999999999999999999",
-         media_url="https://" + "a" * 3000 + ".com", profile="", extras={"MediaUrl1": "x"})
-@example(path=PATHS[0], body=" ", num_media="-1", media_url=None, profile=None,
-         extras={"WaId": "\x00", "ButtonPayload": "/restart"})
-def test_signed_messages_with_random_fields_are_accepted(
-    stack, path, body, num_media, media_url, profile, extras
-):
-    phone = new_sender()
-    params = {
-        "From": phone, "To": TWILIO_NUMBER, "Body": body,
-        "MessageSid": f"SM{uuid.uuid4().hex}",  # as Twilio's; unique, so no redelivery
-        **extras,
-    }
-    for name, value in (("NumMedia", num_media), ("MediaUrl0", media_url),
-                        ("ProfileName", profile)):
-        if value is not None:
-            params[name] = value
-    reply = requests.post(
-        stack.rasa_url + path, data=params,
-        headers={"X-Twilio-Signature": signature(path, params)}, timeout=30,
+    @settings(FUZZ, max_examples=50)
+    @given(
+        path=st.sampled_from(PATHS),
+        body=BODY,
+        num_media=optional(NUM_MEDIA),
+        media_url=optional(MEDIA_URL),
+        profile=optional(st.one_of(SHORT_TEXT, st.text(ANY_CHAR, max_size=2000))),
+        extras=EXTRAS,
     )
-    assert reply.status_code == 200, (reply.status_code, reply.text[:500])
-    assert reply.headers.get("Content-Type", "").startswith("text/xml"), reply.headers
-    assert "<Response>" in reply.text, reply.text[:500]
-    FUZZED[phone] = body
+    @example(path=PATHS[0], body="\x00", num_media="0", media_url=None, profile="Ana", extras={})
+    @example(path=PATHS[0], body="🙏" * 1600, num_media="²", media_url="\x00",
+             profile="\u202eanA", extras={"Latitude": "nan", "Longitude": "-inf"})
+    @example(path=PATHS[1], body="", num_media="99999999999999999999999",
+             media_url="https://" + "a" * 3000 + ".com", profile="", extras={"MediaUrl1": "x"})
+    @example(path=PATHS[0], body=" ", num_media="-1", media_url=None, profile=None,
+             extras={"WaId": "\x00", "ButtonPayload": "/restart"})
+    def post_one(path, body, num_media, media_url, profile, extras):
+        phone = new_sender()
+        params = {
+            "From": phone, "To": TWILIO_NUMBER, "Body": body,
+            "MessageSid": f"SM{uuid.uuid4().hex}",  # as Twilio's; unique, so no redelivery
+            **extras,
+        }
+        for name, value in (("NumMedia", num_media), ("MediaUrl0", media_url),
+                            ("ProfileName", profile)):
+            if value is not None:
+                params[name] = value
+        reply = requests.post(
+            stack.rasa_url + path, data=params,
+            headers={"X-Twilio-Signature": signature(path, params)}, timeout=30,
+        )
+        assert reply.status_code == 200, (reply.status_code, reply.text[:500])
+        assert reply.headers.get("Content-Type", "").startswith("text/xml"), reply.headers
+        assert "<Response>" in reply.text, reply.text[:500]
+        fuzzed[phone] = body
+
+    post_one()
+    wait_for_answers(stack, fuzzed)
+    check_answered_and_logged(stack, fuzzed)
 
 
 # --- (b) raw malformed bodies -------------------------------------------------------------
@@ -234,16 +237,15 @@ def test_malformed_bodies_never_get_a_server_error(stack, path, raw, content_typ
 
 # --- (c) the server is still fine -------------------------------------------------------
 
-def wait_for_the_fuzzed_turns(stack, timeout: float = 90.0) -> None:
-    """Until every sender of (a) has had an answer (or `timeout`), and a second more."""
+def wait_for_answers(stack, fuzzed: Dict[str, str], timeout: float = 90.0) -> None:
+    """Until every sender has had an answer (or `timeout`), and a second more."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not all(stack.twilio.to(p) for p in FUZZED):
+    while time.monotonic() < deadline and not all(stack.twilio.to(p) for p in fuzzed):
         time.sleep(0.2)
     time.sleep(1.0)  # a turn may send several messages
 
 
 def test_a_normal_hola_is_still_answered_in_the_usual_time(stack):
-    wait_for_the_fuzzed_turns(stack)  # "usual": not behind the fuzzed messages' turns
     phone = new_sender()
     params = {"From": phone, "To": TWILIO_NUMBER, "Body": "hola",
               "MessageSid": f"SM{uuid.uuid4().hex}", "NumMedia": "0", "ProfileName": "Ana"}
@@ -258,7 +260,7 @@ def test_a_normal_hola_is_still_answered_in_the_usual_time(stack):
     assert "1. Crear una cita" in replies[1]
 
 
-# --- after (a): every message answered and logged ------------------------------------
+# --- (a), afterwards: every message answered and logged -----------------------------
 
 def logged_inbound(stack, phones: List[str]) -> Dict[str, List[str]]:
     engine = create_database_engine(stack.database_url)
@@ -281,20 +283,15 @@ def offenders(bodies: List[str]) -> str:
     return "".join(f"\n    Body={shown(body)}" for body in sorted(bodies, key=len)[:10])
 
 
-def test_every_fuzzed_message_was_answered_and_logged(stack):
-    """Twilio got 200 for each message of (a): each one's turn ran and answered, none of
-    them failed ("try again later"), and each one is in the message log as sent."""
-    if not FUZZED:
-        pytest.skip("runs after test_signed_messages_with_random_fields_are_accepted")
-    wait_for_the_fuzzed_turns(stack)
-    unanswered = [body for phone, body in FUZZED.items() if not stack.twilio.to(phone)]
-    failed = [body for phone, body in FUZZED.items() if TRY_AGAIN in stack.twilio.to(phone)]
-    logged = logged_inbound(stack, list(FUZZED))
+def check_answered_and_logged(stack, fuzzed: Dict[str, str]) -> None:
+    unanswered = [body for phone, body in fuzzed.items() if not stack.twilio.to(phone)]
+    failed = [body for phone, body in fuzzed.items() if TRY_AGAIN in stack.twilio.to(phone)]
+    logged = logged_inbound(stack, list(fuzzed))
     # PostgreSQL text cannot hold NUL: the log keeps the rest, with U+FFFD in its place.
-    not_logged = [body for phone, body in FUZZED.items()
+    not_logged = [body for phone, body in fuzzed.items()
                   if logged.get(phone) != [body.replace("\x00", "\ufffd")]]
     problems = [
-        f"{len(found)} of {len(FUZZED)} messages {what}:{offenders(found)}"
+        f"{len(found)} of {len(fuzzed)} messages {what}:{offenders(found)}"
         for what, found in (("never answered", unanswered), ("turns failed", failed),
                             ("not in the message log as sent", not_logged))
         if found

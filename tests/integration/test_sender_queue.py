@@ -15,17 +15,24 @@ from appointments.rasa.channels.sender_queue import SenderQueue
 from appointments.rasa.channels.twilio_request import PerLoop
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
+RUN = f"test-{uuid.uuid4().hex[:8]}"  # this run's keys: another run may share the Redis
 
 
 @pytest.fixture(autouse=True)
-def clean_db():
-    redis.Redis.from_url(REDIS_URL).flushdb()
+def own_keys_only():
+    """Each test works under prefixes of its own; afterwards this run's keys go (nothing
+    else in the database is touched)."""
+    yield
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{RUN}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 def replica(**options) -> SenderQueue:
     """A SenderQueue with a connection of its own, as a separate process would have."""
     clients = PerLoop(lambda: redis.asyncio.Redis.from_url(REDIS_URL))
-    return SenderQueue(clients.get, prefix=f"test:{uuid.uuid4().hex[:6]}", **options)
+    return SenderQueue(clients.get, prefix=f"{RUN}:{uuid.uuid4().hex[:6]}", **options)
 
 
 def same_line(*queues: SenderQueue) -> None:
@@ -143,7 +150,8 @@ def test_rate_limit_answers_once_then_stays_quiet_until_the_next_window():
         client.setdefault("c", redis.asyncio.Redis.from_url(REDIS_URL))
         return client["c"]
 
-    limiter = RateLimiter(redis_client, limit=3, window_seconds=60, clock=lambda: now[0])
+    limiter = RateLimiter(redis_client, limit=3, window_seconds=60, clock=lambda: now[0],
+                          prefix=f"{RUN}:{uuid.uuid4().hex[:6]}")
 
     async def scenario():
         verdicts = [await limiter.check("whatsapp:+5215500000005") for _ in range(6)]

@@ -11,8 +11,9 @@ T = TypeVar("T")
 
 
 class PerLoop(Generic[T]):
-    """One instance per event loop: aiohttp sessions and redis.asyncio connections
-    belong to the loop that made them, and the WhatsApp channel runs on two loops."""
+    """One instance per event loop: redis.asyncio connections belong to the loop that
+    made them, and the WhatsApp channel runs on two loops (outbound HTTP has its own
+    per-loop sessions in appointments/adapters/http.py)."""
 
     def __init__(self, factory: Callable[[], T]) -> None:
         self.factory = factory

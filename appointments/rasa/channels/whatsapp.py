@@ -66,8 +66,8 @@ class WhatsAppChannel(InputChannel):
 
     def __init__(self, settings: Settings, sender: Callable[[], MessageSender],
                  message_log: Callable[[], MessageLog], cases: Callable[[], HandoffCases]) -> None:
-        """SENDER makes a sender for the running event loop; MESSAGE_LOG and CASES give
-        the process's (built on first use)."""
+        """SENDER, MESSAGE_LOG and CASES give the process's (built on first use; the
+        sender serves every event loop)."""
         self.settings = settings
         self.guard = WebhookGuard(settings)
         self._app: Optional[Sanic] = None  # the Rasa server; its ctx.agent has the domain
@@ -75,7 +75,7 @@ class WhatsAppChannel(InputChannel):
         self.message_log = message_log
         keys = f"{settings.redis_key_prefix}:twilio"  # Redis keys of this channel
         self.queue = SenderQueue(self._redis.get, prefix=keys)
-        self.replies = WhatsAppReplies(PerLoop(sender).get, message_log, DomainTexts(self._agent))
+        self.replies = WhatsAppReplies(sender, message_log, DomainTexts(self._agent))
         # A few turns at a time: each runs Rasa's predictions, and more at once only
         # makes every one of them slower.
         self.turns = TurnWorker(settings.whatsapp_concurrent_turns)

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 class WhatsAppReplies:
     def __init__(self, sender: Callable[[], MessageSender], log: Callable[[], MessageLog],
                  texts: DomainTexts) -> None:
-        self._sender = sender  # the sender of the running event loop
+        self._sender = sender
         self._log = log  # built on first use
         self.texts = texts
 
