@@ -56,10 +56,9 @@ shell: redis train ## Chat with the assistant in the terminal
 validate: $(INSTALLED) ## Check data/, domain.yml and config.yml for mistakes
 	$(BIN)/rasa data validate --fail-on-warnings --data data --domain domain.yml --config config.yml
 
-pytest: redis browser train ## Unit and integration tests (real Redis, PostgreSQL, Rasa and action servers)
-	@$(BIN)/python -m pytest; status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests: something is wrong" >&2; fi; \
-	exit $$status
+pytest: redis browser train ## Unit and integration tests in random order, then end-to-end, security and conversations
+	@$(BIN)/python -m pytest tests/unit tests/integration
+	@$(BIN)/python -m pytest -p no:randomly tests/conversations tests/e2e tests/security
 
 conversations: redis train ## Play tests/conversations/*.yml through the real stack; print the success rate
 	@$(BIN)/python -m pytest -q -s tests/conversations
@@ -93,6 +92,7 @@ bench: redis train ## Print performance numbers (bench/): latency, throughput, R
 	$(BIN)/python bench/webhook_load.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/adversarial.py
+	$(BIN)/python bench/long_history.py
 	$(BIN)/python bench/train_time.py
 
 clean: ## Remove models, results and local data (keeps .venv)

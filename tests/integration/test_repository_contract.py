@@ -17,20 +17,10 @@ from appointments.domain.errors import CodeCollision
 
 from tests.conftest import FIXED_NOW, TZ
 from tests.fakes.ports import InMemoryAppointmentRepository
+from tests.integration.contract import backend, database_url  # noqa: F401 - fixtures
 
 START = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)  # 16:00 UTC
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def backend(request) -> str:
-    return request.param
-
-
-@pytest.fixture
-def database_url(request, backend) -> str:
-    """For conftest's `engine` (a fresh schema), on the SQL backends only."""
-    return request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
 
 
 @pytest.fixture

@@ -18,21 +18,11 @@ from appointments.domain.handoff import CLOSED, OPEN, CaseClosed, CaseNotFound
 
 from tests.conftest import Clock
 from tests.fakes.ports import InMemoryHandoffCases, InMemoryMessageLog
+from tests.integration.contract import backend, database_url  # noqa: F401 - fixtures
 
 T0 = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
 MINUTE = timedelta(minutes=1)
 ANA, BETO = "whatsapp:+5215500000001", "whatsapp:+5215500000002"
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def backend(request) -> str:
-    return request.param
-
-
-@pytest.fixture
-def database_url(request, backend) -> str:
-    """For conftest's `engine` (a fresh schema), on the SQL backends only."""
-    return request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
 
 
 @pytest.fixture

@@ -8,14 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from appointments.rasa.nlu.component import ConfiguredComponent
 from appointments.rasa.nlu.duckling_process import DucklingProcess
 from appointments.settings import Settings
 
@@ -23,7 +21,7 @@ from appointments.settings import Settings
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
-class DucklingTimeExtractor(GraphComponent, EntityExtractorMixin):
+class DucklingTimeExtractor(ConfiguredComponent, EntityExtractorMixin):
     """Adds Duckling `time` entities; reference time is now in the business time zone."""
 
     @staticmethod
@@ -43,13 +41,7 @@ class DucklingTimeExtractor(GraphComponent, EntityExtractorMixin):
         self.fixed_now = fixed_now
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "DucklingTimeExtractor":
+    def from_config(cls, config: Dict[Text, Any]) -> "DucklingTimeExtractor":
         settings = Settings.from_env()
         tz = config.get("timezone") or settings.timezone
         return cls(

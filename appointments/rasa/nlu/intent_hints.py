@@ -3,32 +3,20 @@
 names a day or a time. Runs after the time extractor, before FallbackClassifier."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from appointments.interpret.intent_hints import hinted_intent
+from appointments.rasa.nlu.component import ConfiguredComponent
 from appointments.rasa.nlu.intent_override import set_intent
 from appointments.interpret.requested_time import names_a_moment
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class IntentHints(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "IntentHints":
-        return cls()
-
+class IntentHints(ConfiguredComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             current = (message.get(INTENT) or {}).get("name")

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from appointments.interpret.menu import menu_choice
+from appointments.rasa.nlu.component import ConfiguredComponent
 from appointments.rasa.nlu.intent_override import set_intent
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
-class MenuNumberClassifier(GraphComponent):
+class MenuNumberClassifier(ConfiguredComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"options": {}}
@@ -30,13 +28,7 @@ class MenuNumberClassifier(GraphComponent):
         self.options = {str(k): v for k, v in (config.get("options") or {}).items()}
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "MenuNumberClassifier":
+    def from_config(cls, config: Dict[Text, Any]) -> "MenuNumberClassifier":
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
