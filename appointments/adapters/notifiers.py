@@ -23,7 +23,7 @@ from appointments.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 
-CREATED, CLOSED = "handoff.created", "handoff.closed"
+CREATED = "handoff.created"
 RECENT_MESSAGES = 5
 MAX_BODY = 1600  # Twilio's limit, counted in UTF-16 units to be safe with emoji
 REASONS = {"user_request": "pidió hablar con una persona",
@@ -61,7 +61,6 @@ class HandoffNotice:
             goal=summary.get("goal"), slots=dict(summary.get("slots") or {}),
             recent=[text for text in said if text][-RECENT_MESSAGES:],
             console_url=f"{base}/agent/cases/{case['id']}" if base else None,
-            event=CLOSED if case.get("status") == "closed" else CREATED,
         )
 
 
@@ -88,21 +87,18 @@ def agent_message(notice: HandoffNotice) -> str:
     """The short Spanish text the agent reads on their phone (≤ 1,600 chars)."""
     who = _clip(notice.profile_name, 60) + " " if notice.profile_name else ""
     phone = notice.phone.split(":", 1)[1] if notice.phone.startswith("whatsapp:") else notice.phone
-    if notice.event == CLOSED:
-        head = [f"✅ Caso #{notice.case_id} cerrado", f"Cliente: {who}({phone})"]
-    else:
-        head = [f"🙋 Nueva solicitud de atención #{notice.case_id}", f"Cliente: {who}({phone})",
-                f"Motivo: {REASONS.get(notice.reason, notice.reason)}"]
-        if notice.goal:
-            head.append(f"Quería: {notice.goal}")
-        data = [f"{SLOT_LABELS.get(k, k)}={_clip(v, 60)}" for k, v in notice.slots.items()
-                if k not in HIDDEN_SLOTS and v not in (None, "", [], {})]
-        if data:
-            head.append("Datos: " + ", ".join(data))
+    head = [f"🙋 Nueva solicitud de atención #{notice.case_id}", f"Cliente: {who}({phone})",
+            f"Motivo: {REASONS.get(notice.reason, notice.reason)}"]
+    if notice.goal:
+        head.append(f"Quería: {notice.goal}")
+    data = [f"{SLOT_LABELS.get(k, k)}={_clip(v, 60)}" for k, v in notice.slots.items()
+            if k not in HIDDEN_SLOTS and v not in (None, "", [], {})]
+    if data:
+        head.append("Datos: " + ", ".join(data))
     tail = [f"Abrir: {notice.console_url}"] if notice.console_url else []
     budget = MAX_BODY - _utf16_len("\n".join(head + tail)) - 40
     quotes: List[str] = []
-    for text in reversed(notice.recent if notice.event == CREATED else []):
+    for text in reversed(notice.recent):
         quote = f"«{_clip(text, 200)}»"
         if budget - _utf16_len(quote) - 1 < 0:
             break

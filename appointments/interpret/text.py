@@ -10,7 +10,6 @@ MAX_REPLY = 200
 _KEYCAPS = str.maketrans({"\u20e3": None, "\ufe0f": None, "👍": " si ", "👌": " si ",
                           "✅": " si ", "👎": " no ", "❌": " no "})
 _NOT_WORD = re.compile(r"[^a-z0-9:# ]")
-_SPACES = re.compile(r"\s+")
 # WhatsApp shorthand read as the word: "la primera q tengas", "pal jueves"
 _SHORTHAND = {"q": "que", "pa": "para", "pal": "para el", "x": "por", "xq": "porque",
               "xfa": "por favor", "tmb": "tambien"}

@@ -1,51 +1,20 @@
-"""The custom actions with real rasa-sdk trackers and dispatcher, a real database and
-the real Duckling parser, at a fixed "now" (Wednesday 2026-11-25 10:00)."""
-import asyncio
+"""The booking and cancellation actions (the forms' validation, the time and code
+questions, booking, cancelling, the cap on upcoming appointments per phone) with real
+rasa-sdk trackers and dispatcher, a real database and the real Duckling parser, at a
+fixed "now" (Wednesday 2026-11-25 10:00). The handoff actions: test_actions_handoff.py."""
 from datetime import datetime
 
 import pytest
-import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.asking import ActionAskAppointmentCode, ActionAskAppointmentTime
 from actions.booking import ActionBookAppointment, ValidateBookingForm
 from actions.cancellation import ActionCancelAppointment, ValidateCancellationForm
-from actions.handoff import ActionHandleFallback, ActionHandoffToHuman
-from appointments.adapters.twilio import TwilioSender
-from appointments.adapters.notifiers import Notifiers, TwilioAgentNotifier
 from appointments.services.scheduling import AppointmentService
-from appointments.rasa.nlu.duckling_parser import SpanishTimeParser
-from appointments.adapters.sql.handoffs import SqlHandoffRepository
 
-from tests.conftest import FIXED_NOW, TZ
-from tests.fakes.twilio_api import FakeTwilio
-
-DOMAIN = yaml.safe_load(open("domain.yml", encoding="utf-8"))
-PARSER = SpanishTimeParser("America/Mexico_City")
-
-
-@pytest.fixture(autouse=True)
-def wired(service):
-    services.use(service)
-    return service
-
-
-def tracker(phone, text="", intent="inform", slots=None, entities=None, loop=None):
-    entities = PARSER.parse(text, FIXED_NOW) if entities is None else entities
-    message = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities}
-    return Tracker(
-        phone, dict(slots or {}), message, [{"event": "user", "text": text, "parse_data": message}],
-        False, None, {"name": loop} if loop else {}, "action_listen",
-    )
-
-
-def run(action, tracker_):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker_, DOMAIN))
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-    return slots, [m.get("response") for m in dispatcher.messages], dispatcher.messages
+from tests.conftest import TZ
+from tests.integration.actions_helpers import run, tracker
+from tests.integration.actions_helpers import wired  # noqa: F401 - the autouse fixture
 
 
 def test_date_and_time_in_one_message(phone):
@@ -201,89 +170,6 @@ def test_cancellation_lists_my_appointments_and_checks_the_owner(phone, wired):
     confirmed = {"appointment_code": mine.code, "cancellation_confirmed": True}
     _, said, _ = run(ActionCancelAppointment(), tracker(phone, "sí", "affirm", confirmed))
     assert said == ["utter_cancellation_done"] and wired.upcoming(phone) == []
-
-
-# --- handoff ------------------------------------------------------------------------
-
-AGENT = "whatsapp:+5215500000000"
-
-
-@pytest.fixture
-def twilio():
-    fake = FakeTwilio()
-    yield fake
-    fake.stop()
-
-
-def agent_notifiers(twilio):
-    sender = TwilioSender("ACtest", "token", "whatsapp:+14155238886", base_url=twilio.url)
-    return Notifiers([TwilioAgentNotifier(sender, AGENT, close_sender=True)])
-
-
-def conversation(phone, *turns):
-    """A tracker whose events are the given (author, text, intent) turns."""
-    events = [{"event": "active_loop", "name": "booking_form"}]
-    for author, text, intent in turns:
-        event = {"event": author, "text": text, "timestamp": 1764086400.0}
-        if author == "user":
-            event["parse_data"] = {"intent": {"name": intent}}
-            event["metadata"] = {"ProfileName": "Ana"}
-        events.append(event)
-    last = events[-1].get("parse_data", {})
-    return Tracker(phone, {"appointment_date": "2026-11-26"}, last, events, False, None, {},
-                   "action_listen")
-
-
-def test_handoff_opens_a_case_notifies_the_agent_and_pauses_the_bot(phone, wired, twilio):
-    services.use(wired, agent_notifiers(twilio))
-    tracker_ = conversation(phone, ("user", "quiero una cita", "book_appointment"),
-                            ("bot", "¿Para qué día?", None),
-                            ("user", "quiero hablar con una persona", "human_handoff"))
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionHandoffToHuman().run(dispatcher, tracker_, DOMAIN))
-    assert [m["response"] for m in dispatcher.messages] == ["utter_handoff"]
-    assert events[-1]["event"] == "pause"
-    [case] = SqlHandoffRepository(wired.repository.engine).list_open()
-    assert (case["phone"], case["profile_name"], case["reason"]) == (phone, "Ana", "user_request")
-    assert case["summary"] == {"goal": "crear una cita", "slots": {"appointment_date": "2026-11-26"}}
-    assert [line["text"] for line in case["transcript"]][-1] == "quiero hablar con una persona"
-    [notice] = twilio.wait_for(AGENT, 1)
-    assert phone.split(":")[1] in notice and "crear una cita" in notice and "Ana" in notice
-
-
-def test_with_nobody_notified_the_user_hears_the_request_is_queued(phone, wired):
-    services.use(wired, Notifiers([]))
-    said = [m["response"] for m in run(ActionHandoffToHuman(), tracker(phone, "agente", "human_handoff"))[2]]
-    assert said == ["utter_handoff_queued"]
-    assert SqlHandoffRepository(wired.repository.engine).open_case_for(phone) is not None
-
-
-def test_after_hours_the_user_hears_when_a_person_will_answer(phone, wired, twilio):
-    night = AppointmentService(wired.calendar, wired.repository,
-                               lambda: datetime(2026, 11, 25, 21, 30, tzinfo=TZ))
-    services.use(night, agent_notifiers(twilio))
-    _, said, messages = run(ActionHandoffToHuman(), tracker(phone, "agente", "human_handoff"))
-    assert said == ["utter_handoff_after_hours"]
-    assert messages[0]["next_opening"] == "jueves 26 de noviembre, 09:00"
-    assert twilio.wait_for(AGENT, 1)  # the team still gets the case for the morning
-
-
-def test_repeated_misunderstandings_end_with_a_person(phone, wired):
-    services.use(wired, Notifiers([]))
-    once = conversation(phone, ("user", "asdf", "nlu_fallback"))
-    assert run(ActionHandleFallback(), once)[1] == ["utter_default"]
-    twice = conversation(phone, ("user", "asdf", "nlu_fallback"), ("user", "¿y el clima?", "out_of_scope"))
-    assert run(ActionHandleFallback(), twice)[1] == ["utter_out_of_scope"]
-    thrice = conversation(phone, ("user", "qwer", "nlu_fallback"),
-                          ("user", "¿cuál es la capital de Francia?", "out_of_scope"),
-                          ("user", "zxcv", "nlu_fallback"))
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionHandleFallback().run(dispatcher, thrice, DOMAIN))
-    assert [m["response"] for m in dispatcher.messages] == [
-        "utter_fallback_handoff", "utter_handoff_queued"]
-    assert events[-1]["event"] == "pause"
-    case = SqlHandoffRepository(wired.repository.engine).open_case_for(phone)
-    assert case["reason"] == "fallback"
 
 
 def test_an_hour_alone_at_the_confirmation_is_confirmed_again(phone):

@@ -76,12 +76,6 @@ def test_an_sms_agent_number_is_sent_from_the_plain_number(twilio):
     assert "#12" in form["Body"]
 
 
-def test_a_closed_case_notice_says_so(twilio):
-    assert run(agent(twilio), replace(NOTICE, event="handoff.closed")) is True
-    [body] = twilio.to(AGENT_WHATSAPP)
-    assert "#12" in body and "cerrado" in body and "Nueva solicitud" not in body
-
-
 def test_twilio_refusing_the_message_gives_false(twilio):
     twilio.failures = [400]
     assert run(agent(twilio)) is False

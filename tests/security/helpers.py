@@ -1,10 +1,15 @@
-"""Small helpers the security tests share: REST and webhook calls, seeding, trackers."""
+"""Small helpers the security tests share: REST and webhook calls, seeding, trackers,
+agent accounts made by scripts/agent_add.py."""
 from __future__ import annotations
 
 import functools
+import os
 import random
+import subprocess
+import sys
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Dict, Optional
 from urllib.parse import quote
 
@@ -17,9 +22,12 @@ from appointments.domain.appointment import BOOKED, Appointment
 from appointments.adapters.sql.database import create_database_engine, create_schema
 from appointments.adapters.sql.appointments import SqlAppointmentRepository
 from tests.conftest import TZ
+from tests.e2e import servers
 from tests.security.conftest import PUBLIC_URL, TWILIO_AUTH_TOKEN
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=TZ)  # the stack's NLU_REFERENCE_TIME
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORDS = {"ana": "ana-clave-larga-2026", "luis": "luis-tiene-otra-clave"}  # agent accounts
 
 
 def whatsapp_phone() -> str:
@@ -87,3 +95,12 @@ def webhook(stack: Any, params: Dict[str, str], path: str = "/whatsapp-reply",
     signature = RequestValidator(token).compute_signature(sign_url or PUBLIC_URL + path, params)
     return requests.post(stack.rasa_url + path, data=params,
                          headers={"X-Twilio-Signature": signature}, timeout=10)
+
+
+def agent_add(name: str, password: str, accounts_file: Path, *extra: str, umask=None):
+    env = servers.base_env(AGENT_ACCOUNTS_FILE=str(accounts_file), AGENT_ACCOUNTS="")
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "agent_add.py"), name, *extra],
+        input=password + "\n", capture_output=True, text=True, env=env, timeout=60,
+        preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
+    )

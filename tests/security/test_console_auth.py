@@ -1,14 +1,12 @@
 """The agent console's login against the real console (`python -m appointments.console`,
 or its app served in this process where a test moves the clock) over a real database
-(SQLite, and PostgreSQL when reachable); accounts made by the real scripts/agent_add.py."""
+(SQLite, and PostgreSQL when reachable); accounts made by the real scripts/agent_add.py
+(the script on its own: test_agent_add.py)."""
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import contextlib
-import os
-import re
-import select
 import subprocess
 import sys
 import threading
@@ -23,7 +21,7 @@ from sanic import Sanic
 
 from appointments.adapters.twilio import TwilioSender
 from appointments.console import auth as console_auth
-from appointments.console.accounts import Accounts, hash_password, verify_password
+from appointments.console.accounts import hash_password
 from appointments.console.app import create_app
 from appointments.console.throttle import LoginThrottle
 from appointments.services.handoff_desk import HandoffDesk
@@ -36,10 +34,9 @@ from appointments.adapters.sql.tables import metadata
 from tests.conftest import _postgres_test_url
 from tests.e2e import servers
 from tests.fakes.twilio_api import FakeTwilio
+from tests.security.helpers import PASSWORDS, ROOT, agent_add
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "clave-compartida-de-prueba-2026"
-PASSWORDS = {"ana": "ana-clave-larga-2026", "luis": "luis-tiene-otra-clave"}
 
 
 @contextlib.contextmanager
@@ -157,15 +154,6 @@ def start(tmp_path):
         server.stop()
 
 
-def agent_add(name: str, password: str, accounts_file: Path, *extra: str, umask=None):
-    env = servers.base_env(AGENT_ACCOUNTS_FILE=str(accounts_file), AGENT_ACCOUNTS="")
-    return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "agent_add.py"), name, *extra],
-        input=password + "\n", capture_output=True, text=True, env=env, timeout=60,
-        preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
-    )
-
-
 def test_the_shared_token_never_records_a_typed_name(backend, start):
     console = start(backend, "agente", TOKEN, AGENT_CONSOLE_TOKEN=TOKEN)
     forged = ("Mallory", TOKEN)
@@ -268,53 +256,3 @@ def test_the_lockout_ends_after_its_time(sqlite, hashes, monkeypatch):
             assert answer.status_code == 200 and "Conectado como luis" in answer.text
     assert len(checks) == 6
     assert all(name.startswith("console-login") for name in checks)  # off the event loop
-
-
-def test_agent_add_writes_a_private_file_and_updates_in_place(tmp_path):
-    accounts_file = tmp_path / "var" / "agent-accounts"
-    done = agent_add("Ana", PASSWORDS["ana"], accounts_file, umask=0)  # 0600 whatever the umask
-    assert done.returncode == 0 and "Cuenta 'ana' creada" in done.stdout, done.stderr
-    assert agent_add("luis", PASSWORDS["luis"], accounts_file).returncode == 0
-    again = agent_add("ana", "otra-clave-para-ana", accounts_file)
-    assert again.returncode == 0 and "actualizada" in again.stdout
-    lines = [line for line in accounts_file.read_text().splitlines() if not line.startswith("#")]
-    assert [line.split(":")[0] for line in lines] == ["ana", "luis"]
-    assert all(re.fullmatch(r"[a-z]+:\$argon2id\$\S+", line) for line in lines)
-    assert PASSWORDS["ana"] not in accounts_file.read_text()
-    assert accounts_file.stat().st_mode & 0o777 == 0o600  # and no temporary file left
-    assert [p.name for p in accounts_file.parent.iterdir()] == ["agent-accounts"]
-    accounts = Accounts(None, accounts_file)
-    assert verify_password(accounts.get("ana"), "otra-clave-para-ana")
-    assert not verify_password(accounts.get("ana"), PASSWORDS["ana"])
-
-
-def test_agent_add_refuses_short_passwords_and_passwords_in_argv(tmp_path):
-    accounts_file = tmp_path / "agent-accounts"
-    short = agent_add("ana", "corta-11ch", accounts_file)
-    assert short.returncode == 1 and "al menos 12 caracteres" in short.stderr
-    for extra in ("una-clave-bastante-larga", "--password=una-clave-bastante-larga"):
-        assert agent_add("ana", PASSWORDS["ana"], accounts_file, extra).returncode == 2
-    assert agent_add("ana:admin", "una-clave-bastante-larga", accounts_file).returncode == 2
-    assert not accounts_file.exists()
-
-
-def test_agent_add_asks_twice_on_a_terminal(tmp_path):
-    pty = pytest.importorskip("pty")
-    accounts_file = tmp_path / "agent-accounts"
-    for answers, code in ((["una-clave-bastante-larga", "otra-clave-distinta!"], 1),
-                          (["una-clave-bastante-larga"] * 2, 0)):
-        leader, follower = pty.openpty()
-        process = subprocess.Popen(  # a new session: no /dev/tty but the pty itself
-            [sys.executable, str(ROOT / "scripts" / "agent_add.py"), "ana"], stdin=follower,
-            stdout=follower, stderr=follower, start_new_session=True,
-            env=servers.base_env(AGENT_ACCOUNTS_FILE=str(accounts_file), AGENT_ACCOUNTS=""))
-        os.close(follower)
-        for answer in answers:
-            output = b""
-            while not output.rstrip().endswith(b":"):
-                assert select.select([leader], [], [], 30)[0], output
-                output += os.read(leader, 1024)
-            os.write(leader, answer.encode() + b"\n")
-        assert process.wait(timeout=60) == code
-        os.close(leader)
-        assert accounts_file.exists() == (code == 0)

@@ -115,6 +115,3 @@ class SqlHandoffRepository:
         query = select(table).where(table.c.status == OPEN, table.c.updated_at < moment)
         with self.engine.connect() as connection:
             return [_decode(row) for row in connection.execute(query)]
-
-
-__all__ = ["SqlHandoffRepository", "CaseClosed", "CaseNotFound", "OPEN", "CLOSED"]

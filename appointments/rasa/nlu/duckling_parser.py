@@ -44,10 +44,6 @@ WEEKDAY_WITH_DAY = re.compile(
     r"\b(lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\s*(?:,\s*)?\d{1,2}\b",
     re.IGNORECASE,
 )
-# What Duckling may see of a message (its work grows exponentially with chains of time
-# words): see duckling_guard.
-_blank_repeats = guard
-
 Entity = Dict[str, Any]
 # Duckling's own work grows with the square of a long text ("a" x 16,000: 1.1 s, "hola "
 # x 3,200: 0.9 s; 1,600 characters: 20 ms), so a longer one is read in windows, cut
