@@ -16,15 +16,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
-from zoneinfo import ZoneInfo
 
-from appointments.domain.appointment import BOOKED, CANCELLED, Appointment
-from appointments.domain.errors import (
-    CodeCollision,
-    SlotUnavailable,
-    TooManyAppointments,
-    Unavailability,
-)
+from appointments.domain.appointment import Appointment
 from appointments.domain.handoff import (
     CLOSED,
     OPEN,
@@ -34,6 +27,10 @@ from appointments.domain.handoff import (
     utc_now,
 )
 from appointments.domain.messages import INBOUND
+from tests.fakes.appointment_repository import InMemoryAppointmentRepository, _utc
+
+__all__ = ["FakeAssistant", "InMemoryAppointmentRepository", "InMemoryHandoffCases",
+           "InMemoryMessageLog", "RecordingSender", "SendResult"]
 
 Clock = Callable[[], datetime]
 
@@ -45,106 +42,6 @@ def _utc(value: datetime) -> datetime:
         raise ValueError("naive datetime given to the database: times must be aware")
     return value.astimezone(timezone.utc)
 
-
-# --- appointments -------------------------------------------------------------------
-
-@dataclass
-class _AppointmentRow:
-    code: str
-    phone: str
-    start: datetime  # UTC, as stored
-    end: datetime
-    status: str
-    created_at: datetime
-    customer_name: Optional[str]
-    cancelled_at: Optional[datetime] = None
-
-
-class InMemoryAppointmentRepository:
-    """SqlAppointmentRepository in a dict. Like the SQL tables: codes are unique whatever
-    the status, at most one BOOKED appointment per start instant, the per-phone cap is
-    checked before the insert (so at the cap the cap is the answer, not "taken"), a code
-    clash is told apart from a taken slot, and rows are never deleted."""
-
-    def __init__(self, tz: ZoneInfo) -> None:
-        self.tz = tz  # appointments come out in business time, as from the database
-        self._rows: Dict[str, _AppointmentRow] = {}
-        self._lock = threading.RLock()
-
-    def _to_model(self, row: _AppointmentRow) -> Appointment:
-        return Appointment(
-            code=row.code, phone=row.phone, start=row.start.astimezone(self.tz),
-            end=row.end.astimezone(self.tz), status=row.status,
-            created_at=row.created_at.astimezone(self.tz), customer_name=row.customer_name,
-        )
-
-    def _booked(self) -> List[_AppointmentRow]:
-        return [row for row in self._rows.values() if row.status == BOOKED]
-
-    def _taken(self, start: datetime, other_than: Optional[str] = None) -> bool:
-        return any(row.start == start and row.code != other_than for row in self._booked())
-
-    def _booked_by(self, code: str, phone: str) -> Optional[_AppointmentRow]:
-        row = self._rows.get(code)
-        return row if row is not None and row.phone == phone and row.status == BOOKED else None
-
-    def add(self, appointment: Appointment, max_upcoming: Optional[int] = None) -> Appointment:
-        row = _AppointmentRow(
-            code=appointment.code, phone=appointment.phone, start=_utc(appointment.start),
-            end=_utc(appointment.end), status=BOOKED, created_at=_utc(appointment.created_at),
-            customer_name=appointment.customer_name,
-        )
-        with self._lock:
-            if max_upcoming is not None:
-                held = [r for r in self._booked()
-                        if r.phone == row.phone and r.start > row.created_at]
-                if len(held) >= max_upcoming:
-                    raise TooManyAppointments(max_upcoming)
-            if row.code in self._rows:
-                raise CodeCollision(row.code)
-            if self._taken(row.start):
-                raise SlotUnavailable(Unavailability.TAKEN, appointment.start)
-            self._rows[row.code] = row
-            return self._to_model(row)
-
-    def get(self, code: str) -> Optional[Appointment]:
-        with self._lock:
-            row = self._rows.get(code)
-            return self._to_model(row) if row is not None else None
-
-    def booked_starts(self, start: datetime, end: datetime) -> Set[datetime]:
-        start, end = _utc(start), _utc(end)
-        with self._lock:
-            return {r.start.astimezone(self.tz) for r in self._booked() if start <= r.start < end}
-
-    def booked_for_phone(self, phone: str, after: datetime) -> List[Appointment]:
-        after = _utc(after)
-        with self._lock:
-            mine = [r for r in self._booked() if r.phone == phone and r.start > after]
-            return [self._to_model(r) for r in sorted(mine, key=lambda r: r.start)]
-
-    def cancel(self, code: str, phone: str, at: datetime) -> bool:
-        at = _utc(at)
-        with self._lock:
-            row = self._booked_by(code, phone)
-            if row is None:
-                return False
-            row.status, row.cancelled_at = CANCELLED, at
-            return True
-
-    def move(self, code: str, phone: str, start: datetime, end: datetime) -> bool:
-        new_start, new_end = _utc(start), _utc(end)
-        with self._lock:
-            row = self._booked_by(code, phone)
-            if row is None:
-                return False  # checked first: the UPDATE matches no row, nothing clashes
-            if self._taken(new_start, other_than=code):
-                raise SlotUnavailable(Unavailability.TAKEN, start)
-            row.start, row.end = new_start, new_end
-            return True
-
-
-# --- handoff cases ------------------------------------------------------------------
 
 def _json(value: Any) -> str:
     """As the SQL adapter stores summary and transcript (dates become strings)."""
