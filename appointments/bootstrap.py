@@ -47,7 +47,9 @@ class Parts:
         self.settings = settings
         self._lock = threading.RLock()
         self._clock = clock
-        self._engine: Optional["Engine"] = service.repository.engine if service else None
+        # a ready-made service brings its database (its SQL repository's engine)
+        self._engine: Optional["Engine"] = getattr(getattr(service, "repository", None),
+                                                   "engine", None)
         self._service = service
         self._notifiers = notifiers
         self._cases: Optional[SqlHandoffRepository] = None
@@ -109,7 +111,10 @@ class Parts:
 
         with self._lock:
             if self._notifiers is None:
-                self._notifiers = build_notifiers(self.settings)
+                s = self.settings
+                twilio = s.twilio_account_sid and s.twilio_auth_token and s.twilio_phone_number
+                # the process's one sender (not a second one the notifiers would build)
+                self._notifiers = build_notifiers(s, sender=self.twilio_sender() if twilio else None)
             return self._notifiers
 
     def rasa_client(self) -> "RasaClient":

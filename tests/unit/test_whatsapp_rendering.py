@@ -1,7 +1,8 @@
 """WhatsApp text: numbered buttons, replies mapped back, Twilio's 1,600-character limit."""
 import pytest
 
-from appointments.rasa.channels.rendering import MAX_LENGTH, render, split
+from appointments.domain.messages import MAX_LENGTH, split
+from appointments.rasa.channels.rendering import render
 from appointments.interpret.menu import button_payload
 from appointments.privacy import mask_phone
 

@@ -2,13 +2,11 @@
 
 WhatsApp (through Twilio) shows plain text: buttons become a numbered list (a reply
 with the number or the title is read back by `interpret.menu.button_payload`). Texts
-over 1,600 characters (Twilio's limit) are split on paragraph boundaries.
+over 1,600 characters (Twilio's limit) are then cut by `domain.messages.split`.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, Sequence
-
-from appointments.domain.messages import MAX_LENGTH, split  # noqa: F401 - used by the channel
 
 
 def render(message: Dict[str, Any]) -> str:
