@@ -13,9 +13,10 @@ from typing import Any, Dict, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import formatting, services
+from actions import formatting, reply_context, services
 from actions.slot_state import combine, parse_day, parse_time
 from appointments.domain import AppointmentNotActive, AppointmentNotFound, Unavailability
+from appointments.services.scheduling import AppointmentService
 
 DATE, TIME, CODE = "appointment_date", "appointment_time", "appointment_code"
 OFFERED = "offered_options"
@@ -32,17 +33,18 @@ def validate(
     weekday_alternative: Optional[Text] = None,
 ) -> Dict[Text, Any]:
     result: Dict[Text, Any] = {}
+    service = reply_context.scheduler(tracker.sender_id, {**current, **found})
     if CODE in found and found[CODE]:
         result.update(check_code(dispatcher, tracker.sender_id, found[CODE]))
     if DATE in found and found[DATE]:
         if weekday_alternative and weekday_alternative != found[DATE]:
             # "el viernes 12" and the 12th is a Saturday: ask which of the two
             return {DATE: None, OFFERED: [weekday_alternative, found[DATE]]}
-        result.update(check_date(dispatcher, found[DATE]))
+        result.update(check_date(dispatcher, found[DATE], service))
     day = parse_day(result.get(DATE, current.get(DATE)))
     at = parse_time(current.get(TIME))
     if day is not None and at is not None and (TIME in found or DATE in found):
-        result.update(check_time(dispatcher, day, at))
+        result.update(check_time(dispatcher, day, at, service))
     day = parse_day(result.get(DATE, current.get(DATE)))
     if day is not None:  # the confirmation question reads it: never "el None"
         result["appointment_date_text"] = formatting.day_text(day)
@@ -68,8 +70,9 @@ def check_code(dispatcher: CollectingDispatcher, phone: Text, code: Text) -> Dic
     }
 
 
-def check_date(dispatcher: CollectingDispatcher, value: Text) -> Dict[Text, Any]:
-    service = services.appointment_service()
+def check_date(
+    dispatcher: CollectingDispatcher, value: Text, service: AppointmentService
+) -> Dict[Text, Any]:
     calendar = service.calendar
     day = parse_day(value)
     if day is None:
@@ -89,8 +92,11 @@ def check_date(dispatcher: CollectingDispatcher, value: Text) -> Dict[Text, Any]
     return {DATE: day.isoformat(), "appointment_date_text": formatting.day_text(day)}
 
 
-def check_time(dispatcher: CollectingDispatcher, day: date, at: time) -> Dict[Text, Any]:
-    service = services.appointment_service()
+def check_time(
+    dispatcher: CollectingDispatcher, day: date, at: time, service: AppointmentService
+) -> Dict[Text, Any]:
+    """Whether `at` on `day` can be booked with `service` (bound to the duration being
+    booked); if not, say why and offer the nearest free times."""
     start = combine(service.calendar, day, at)
     reason = service.check_slot(start)
     if reason is None:

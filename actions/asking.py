@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, reply_context, services
+from actions.service_choice import service_name
 from actions.slot_state import parse_day
 
 MAX_DAYS = 6  # a week of opening days, Saturday included
@@ -27,7 +28,7 @@ class ActionAskAppointmentDate(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        service = services.appointment_service()
+        service = reply_context.tracker_scheduler(tracker)
         offered = [v for v in tracker.get_slot(OFFERED) or [] if "T" not in v]
         if 2 <= len(offered) <= 3:  # the weekday and the date did not match: which one?
             days = [parse_day(v) for v in offered]
@@ -60,7 +61,7 @@ class ActionAskAppointmentTime(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        service = services.appointment_service()
+        service = reply_context.tracker_scheduler(tracker)
         day = parse_day(tracker.get_slot("appointment_date"))
         if day is None:  # cannot happen in the forms' slot order; ask for the day first
             return await ActionAskAppointmentDate().run(dispatcher, tracker, domain)
@@ -108,7 +109,8 @@ class ActionAskAppointmentCode(Action):
         )
         dispatcher.utter_message(
             response=response,
-            options=formatting.numbered(formatting.appointment_line(a) for a in upcoming),
+            options=formatting.numbered(
+                formatting.appointment_line(a, service_name(a.service)) for a in upcoming),
         )
         return [SlotSet(OFFERED, [a.code for a in upcoming])]
 
@@ -135,8 +137,12 @@ class ActionAskConfirmation(Action):
             chosen = reply_context.upcoming_by_code(tracker.sender_id).get(code)
             if chosen is not None:
                 texts["selected_appointment_text"] = formatting.day_time_text(chosen.start)
-        dispatcher.utter_message(response=f"utter_ask_{self.slot}", **texts)
-        return [SlotSet(name, value) for name, value in texts.items()]
+        response = f"utter_ask_{self.slot}"
+        named = service_name(tracker.get_slot("appointment_service"))
+        if self.slot == "booking_confirmed" and named:
+            response, texts = f"{response}_service", {**texts, "service": named}
+        dispatcher.utter_message(response=response, **texts)
+        return [SlotSet(name, value) for name, value in texts.items() if name != "service"]
 
 
 class ActionAskBookingConfirmed(ActionAskConfirmation):

@@ -8,9 +8,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import answer_checks, formatting, services
+from actions import answer_checks, formatting, reply_context, services
 from actions.answer_checks import DATE
 from actions.form_validation import LAST_CODE, AppointmentFormValidation
+from actions.service_choice import service_name
 from actions.slot_state import (
     DISPLAY_SLOTS,
     REQUESTED_SLOT,
@@ -38,7 +39,8 @@ def _say_too_many(dispatcher: CollectingDispatcher, refused: TooManyAppointments
 
 class ValidateBookingForm(AppointmentFormValidation):
     form = "booking_form"
-    required = ("appointment_date", "appointment_time", "booking_confirmed")
+    required = ("appointment_service", "appointment_date", "appointment_time",
+                "booking_confirmed")
     confirmation_slot = "booking_confirmed"
 
     async def run(
@@ -70,7 +72,7 @@ class ActionBookAppointment(Action):
                 return reset_flow()  # ended at its start: ValidateBookingForm said why
             dispatcher.utter_message(response="utter_booking_discarded")
             return reset_flow() + menu_if_asked(dispatcher, tracker)
-        service = services.appointment_service()
+        service = reply_context.tracker_scheduler(tracker)
         start = combine(service.calendar, day, at)
         try:
             appointment = service.book(tracker.sender_id, start)
@@ -80,7 +82,7 @@ class ActionBookAppointment(Action):
         except SlotUnavailable:
             # Someone else took the slot between the question and the "sí": offer the
             # nearest free ones and go back to the time question with them listed.
-            checked = answer_checks.check_time(dispatcher, day, at)
+            checked = answer_checks.check_time(dispatcher, day, at, service)
             return [
                 SlotSet("appointment_date", day.isoformat() if DATE not in checked else None),
                 SlotSet("appointment_time", None),
@@ -91,8 +93,10 @@ class ActionBookAppointment(Action):
         except SQLAlchemyError:
             dispatcher.utter_message(response="utter_booking_failed")
             return reset_flow()
+        named = service_name(appointment.service)
         dispatcher.utter_message(
-            response="utter_booking_done",
+            response="utter_booking_done_service" if named else "utter_booking_done",
+            service=named or "",
             code=appointment.code,
             date_text=formatting.day_text(appointment.start.date()),
             time=formatting.time_text(appointment.start),

@@ -23,6 +23,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import answer_checks, formatting, reply_context, services
+from actions.asides import read_aside
+from actions.service_choice import read_service
 from actions.slot_state import (
     DISPLAY_SLOTS,
     REQUESTED_SLOT,
@@ -31,13 +33,13 @@ from actions.slot_state import (
 )
 from appointments.interpret.choices import read_choice, wants_first
 from appointments.interpret.date_text import day_of_month
-from appointments.interpret.replies import GREET, HESITATE, LEAVE, THANK, read_interjection
 from appointments.interpret.text import normalize
 from appointments.interpret.yes_no import read_yes_no
-from appointments.interpret.requested_time import names_a_moment, read_requested_time
+from appointments.interpret.requested_time import read_requested_time
 from appointments.domain import normalize_code
 
 DATE, TIME, CODE = reply_context.DATE, reply_context.TIME, reply_context.CODE
+SERVICE = reply_context.SERVICE
 OFFERED = "offered_options"
 LAST_CODE = "last_appointment_code"
 
@@ -48,7 +50,14 @@ TOPIC_CHANGES = {
     "list_appointments", "human_handoff", "show_menu", "goodbye", "greet", "thank",
     "bot_challenge", "out_of_scope", "nlu_fallback", "deny",
 }
+# Questions about the business: answered by action_answer_question, then the form asks
+# its question again ("¿abren el sábado?" while choosing a day is not a day picked).
+QUESTIONS = {
+    "ask_hours", "ask_location", "ask_prices", "ask_payment", "ask_services",
+    "ask_preparation", "ask_cancellation_policy", "ask_facilities",
+}
 NOT_UNDERSTOOD = {
+    SERVICE: "utter_service_not_understood",
     DATE: "utter_date_not_understood",
     TIME: "utter_time_not_understood",
     CODE: "utter_code_invalid",
@@ -82,7 +91,10 @@ class AppointmentFormValidation(Action):
                     updates[slot] = None
                     current[slot] = None
         else:
-            aside = self.read_aside(dispatcher, tracker, requested)
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            if intent in QUESTIONS:
+                return []  # the form rejects it; data/rules/business.yml answers
+            aside = read_aside(dispatcher, tracker, requested, self.form, self.confirmation_slot)
             if aside is not None:
                 return aside
         found = self.extract(dispatcher, tracker, requested, current)
@@ -102,35 +114,6 @@ class AppointmentFormValidation(Action):
         updates.update(answer_checks.validate(dispatcher, tracker, current, found, alternative))
         return [SlotSet(k, v) for k, v in updates.items()]
 
-    # --- replies that are not an answer ----------------------------------------------
-
-    def read_aside(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: Text
-    ) -> Optional[List[EventType]]:
-        """Leaving, greeting, hesitating or thanking in the middle of a question: the
-        events to return, or None when the reply is meant as an answer."""
-        message = tracker.latest_message or {}
-        text = message.get("text") or ""
-        if requested == self.confirmation_slot and read_yes_no(text).bare:
-            return None
-        kind = read_interjection(text)
-        if kind is None and normalize(text) in ("si", "ok", "va", "sale", "aja") \
-                and len(tracker.get_slot(OFFERED) or []) != 1:
-            kind = HESITATE  # a yes to a question that is not yes/no (one option: that one)
-        if kind == LEAVE:
-            said = normalize(text)
-            if said.startswith("cancel") and self.form != "booking_form":
-                return None  # "cancela" while changing: the rules decide
-            return [SlotSet(self.confirmation_slot, False), SlotSet(REQUESTED_SLOT, None)]
-        if kind in (GREET, HESITATE, THANK):
-            if kind == HESITATE and any(map(names_a_moment, message.get("entities") or [])):
-                return None  # "no sé, ¿el jueves?": an answer after all
-            options = tracker.get_slot(OFFERED) or []
-            hint = "_options" if kind == HESITATE and options and requested in (DATE, TIME) else ""
-            dispatcher.utter_message(response=f"utter_aside_{kind}{hint}")
-            return [SlotSet(requested, None)]
-        return None
-
     # --- extraction ------------------------------------------------------------------
 
     def extract(
@@ -146,6 +129,10 @@ class AppointmentFormValidation(Action):
         intent = (message.get("intent") or {}).get("name")
         service = services.appointment_service()
         found: Dict[Text, Any] = {}
+        if SERVICE in self.required and not current.get(SERVICE):
+            found.update(read_service(text, requested, current.get(OFFERED) or []))
+            if requested == SERVICE and (found or not entities):
+                return found  # "2" picks the second service, not the 2nd of the month
 
         if CODE in self.required and not current.get(CODE):
             found.update(self._which_appointment(tracker, requested, text, entities))
@@ -153,7 +140,7 @@ class AppointmentFormValidation(Action):
                 entities = self._without_old_moment(entities, found[CODE], tracker.sender_id)
         if requested in (DATE, TIME) or (requested is None and DATE in self.required):
             if wants_first(text) and not entities:
-                found.update(self._first_free(requested, current))
+                found.update(self._first_free(tracker.sender_id, requested, current))
                 return found
         # "el martes 8" at a day list names a date, unless it answers "¿el viernes 4 o
         # el sábado 12?" (a short list): then "el sábado" picks from it.
@@ -177,7 +164,7 @@ class AppointmentFormValidation(Action):
             if wanted.at is not None:
                 found[TIME] = formatting.time_text(wanted.at)
             if wanted.window is not None:
-                found[OFFERED] = self._slots_in_window(wanted, current)
+                found[OFFERED] = self._slots_in_window(tracker.sender_id, wanted, current)
         if requested == self.confirmation_slot:
             said = normalize(text)
             day = parse_day(current.get(DATE))
@@ -279,10 +266,11 @@ class AppointmentFormValidation(Action):
 
         return [e for e in entities if not names_the_old_one(e)]
 
-    def _first_free(self, requested: Optional[Text], current: Dict[Text, Any]) -> Dict[Text, Any]:
+    def _first_free(self, phone: Text, requested: Optional[Text],
+                    current: Dict[Text, Any]) -> Dict[Text, Any]:
         """"cualquiera", "lo antes posible": the first free slot of the day being
         chosen, or the first free slot at all."""
-        service = services.appointment_service()
+        service = reply_context.scheduler(phone, current)
         day = parse_day(current.get(DATE)) if requested == TIME else None
         listed = [v for v in current.get(OFFERED) or [] if "T" in v]
         if day is not None and listed:  # the first of the times just listed ("en la tarde")
@@ -292,9 +280,9 @@ class AppointmentFormValidation(Action):
             return {}
         return {DATE: slots[0].date().isoformat(), TIME: formatting.time_text(slots[0])}
 
-    def _slots_in_window(self, wanted: Any, current: Dict[Text, Any]) -> List[str]:
+    def _slots_in_window(self, phone: Text, wanted: Any, current: Dict[Text, Any]) -> List[str]:
         day = wanted.day or parse_day(current.get(DATE))
         if day is None:
             return []
-        free = services.appointment_service().free_slots(day, window=wanted.window)
+        free = reply_context.scheduler(phone, current).free_slots(day, window=wanted.window)
         return [slot.isoformat() for slot in free]

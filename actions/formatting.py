@@ -6,9 +6,9 @@ Spanish text is spelled out here; whole sentences live in domain.yml.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 
 LOCALE = "es_MX"
 # Labels of the two halves of a day in a time list (the sentence around it is in domain.yml).
@@ -52,6 +52,64 @@ def numbered(lines: Iterable[str]) -> str:
     return "\n".join(f"{index}. {line}" for index, line in enumerate(lines, start=1))
 
 
-def appointment_line(appointment: Any) -> str:
-    """'jueves 26 de noviembre, 17:00 · K7P-3QX'"""
-    return f"{moment_text(appointment.start)} · {appointment.code}"
+def appointment_line(appointment: Any, service: Optional[str] = None) -> str:
+    """'jueves 26 de noviembre, 17:00 · K7P-3QX', with the service's name when the
+    business offers several: 'jueves 26 de noviembre, 17:00 · Limpieza dental · K7P-3QX'"""
+    named = f" · {service}" if service else ""
+    return f"{moment_text(appointment.start)}{named} · {appointment.code}"
+
+
+# --- business answers (the sentences around these are in domain.yml)
+UNTIL, AND, CLOSED = "a", "y", "cerrado"
+BULLET = "•"
+
+
+def weekday_name(weekday: int) -> str:
+    """'sábado' (0 = Monday)."""
+    return get_day_names("wide", locale=LOCALE)[weekday]
+
+
+def periods_text(periods: Iterable[Any]) -> str:
+    """'09:00 a 14:00 y 16:00 a 19:00'"""
+    return f" {AND} ".join(f"{time_text(o)} {UNTIL} {time_text(c)}" for o, c in periods)
+
+
+def weekdays_text(weekdays: Iterable[int]) -> str:
+    """'lunes a viernes', 'sábado'"""
+    days = list(weekdays)
+    if len(days) == 1:
+        return weekday_name(days[0])
+    return f"{weekday_name(days[0])} {UNTIL} {weekday_name(days[-1])}"
+
+
+def week_text(rows: Iterable[Any]) -> str:
+    """'• lunes a viernes: 09:00 a 18:00\n• domingo: cerrado'"""
+    return "\n".join(
+        f"{BULLET} {weekdays_text(row.weekdays)}: {periods_text(row.periods) or CLOSED}"
+        for row in rows
+    )
+
+
+def money(amount: int, currency: str) -> str:
+    """'$1,200' (pesos, dollars) or '1,200 EUR'."""
+    figure = f"{amount:,}"
+    return f"${figure}" if currency in ("MXN", "USD") else f"{figure} {currency}"
+
+
+def price_text(offering: Any, currency: str) -> str:
+    """'$400' or '$800 a $1,200'"""
+    low = money(offering.price_from, currency)
+    if offering.price_to is None:
+        return low
+    return f"{low} {UNTIL} {money(offering.price_to, currency)}"
+
+
+def duration_text(minutes: int) -> str:
+    """'30 min', '1 h', '1 h 30 min'"""
+    hours, rest = divmod(minutes, 60)
+    parts = ([f"{hours} h"] if hours else []) + ([f"{rest} min"] if rest else [])
+    return " ".join(parts)
+
+
+def bullets(lines: Iterable[str]) -> str:
+    return "\n".join(f"{BULLET} {line}" for line in lines)

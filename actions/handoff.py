@@ -16,7 +16,7 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions import services
+from actions import business_answers, services
 from actions.formatting import moment_text
 from actions.slot_state import FLOW_SLOTS
 from appointments.services import handoff_summary as summary
@@ -76,9 +76,10 @@ class ActionHandoffToHuman(Action):
 
 
 class ActionHandleFallback(Action):
-    """A message the bot cannot help with (not understood, or out of scope): say so;
-    after FALLBACKS_BEFORE_HANDOFF in a row, pass the conversation to a person instead
-    of failing again."""
+    """A message the bot cannot help with (not understood, or out of scope): a frequent
+    question of business.yml or the optional LLM may still answer it; otherwise say so
+    (with the menu, outside a form); after FALLBACKS_BEFORE_HANDOFF in a row, pass the
+    conversation to a person instead of failing again."""
 
     def name(self) -> Text:
         return "action_handle_fallback"
@@ -86,6 +87,9 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        answered = business_answers.answer_unrecognized(dispatcher, tracker)
+        if answered is not None:
+            return answered
         misses = summary.consecutive_misses(tracker.events)
         if misses >= services.settings().fallbacks_before_handoff:
             dispatcher.utter_message(response="utter_fallback_handoff")
@@ -93,4 +97,6 @@ class ActionHandleFallback(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         out_of_scope = intent == "out_of_scope"
         dispatcher.utter_message(response="utter_out_of_scope" if out_of_scope else "utter_default")
+        if not tracker.active_loop.get("name"):
+            dispatcher.utter_message(response="utter_menu")
         return []

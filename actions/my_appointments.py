@@ -8,6 +8,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, services
+from actions.service_choice import service_name
 
 
 class ActionListAppointments(Action):
@@ -23,6 +24,7 @@ class ActionListAppointments(Action):
         else:
             dispatcher.utter_message(
                 response="utter_my_appointments",
-                options=formatting.numbered(formatting.appointment_line(a) for a in upcoming),
+                options=formatting.numbered(
+                formatting.appointment_line(a, service_name(a.service)) for a in upcoming),
             )
         return []

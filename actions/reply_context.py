@@ -11,8 +11,10 @@ from typing import Any, Dict, List, Optional, Sequence, Text
 
 from actions import services
 from appointments.interpret.choices import Option
+from appointments.services.scheduling import AppointmentService
 
 DATE, TIME, CODE = "appointment_date", "appointment_time", "appointment_code"
+SERVICE = "appointment_service"
 # A short time list (alternatives, a part of the day) is numbered; a whole day is
 # grouped by morning and afternoon, and answered with the hour.
 MAX_NUMBERED_TIMES = 6
@@ -37,6 +39,19 @@ def option_for(value: Text, appointments: Dict[Text, Any]) -> Option:
 
 def upcoming_by_code(phone: Text) -> Dict[Text, Any]:
     return {a.code: a for a in services.appointment_service().upcoming(phone)}
+
+
+def scheduler(phone: Text, slots: Dict[Text, Any]) -> AppointmentService:
+    """The scheduling service for this flow: the chosen service's duration, or the
+    duration of the appointment being moved (`slots`: the form's current values)."""
+    code = slots.get(CODE)
+    moving = upcoming_by_code(phone).get(code) if code else None
+    return services.scheduling(slots.get(SERVICE), moving)
+
+
+def tracker_scheduler(tracker: Any) -> AppointmentService:
+    return scheduler(tracker.sender_id, {CODE: tracker.get_slot(CODE),
+                                         SERVICE: tracker.get_slot(SERVICE)})
 
 
 def today() -> date:

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
+from actions import reply_context
 from actions.form_validation import AppointmentFormValidation
 from actions.outcomes import apply_change
 from actions.slot_state import menu_if_asked, combine, parse_day, parse_time, reset_flow
@@ -34,7 +34,7 @@ class ActionRescheduleAppointment(Action):
         if not (confirmed and code and day and at):
             dispatcher.utter_message(response="utter_reschedule_discarded")
             return reset_flow() + menu_if_asked(dispatcher, tracker)
-        service = services.appointment_service()
+        service = reply_context.tracker_scheduler(tracker)
         new_start = combine(service.calendar, day, at)
         return apply_change(
             dispatcher,

@@ -14,6 +14,9 @@ from appointments.settings import Settings
 
 if TYPE_CHECKING:
     from appointments.adapters.notifiers import Notifiers
+    from appointments.domain.appointment import Appointment
+    from appointments.services.business_answers import BusinessAnswers
+    from appointments.services.llm_answers import LlmAnswers
 
 
 def settings() -> Settings:
@@ -22,6 +25,30 @@ def settings() -> Settings:
 
 def appointment_service() -> AppointmentService:
     return bootstrap.parts().appointments()
+
+
+def scheduling(service_key: Optional[str] = None,
+               moving: Optional["Appointment"] = None) -> AppointmentService:
+    """The scheduling service for what is being booked: the chosen service's duration
+    decides which starts are free (`service_key`, the slot appointment_service), or the
+    appointment being moved keeps its own service. With one service, that one."""
+    parts = bootstrap.parts()
+    profile = parts.settings.business
+    if moving is not None:
+        service_key = moving.service
+    offering = profile.offering(service_key)
+    if offering is None and not profile.asks_for_service:
+        offering = profile.default_offering
+    return parts.appointments().for_offering(offering)
+
+
+def business_answers() -> "BusinessAnswers":
+    return bootstrap.parts().business_answers()
+
+
+def llm_answers() -> Optional["LlmAnswers"]:
+    """The LLM answerer, or None when LLM_BASE_URL / LLM_API_KEY / LLM_MODEL are unset."""
+    return bootstrap.parts().llm_answers()
 
 
 def handoff_repository() -> SqlHandoffRepository:

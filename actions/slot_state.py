@@ -13,6 +13,7 @@ REQUESTED_SLOT = "requested_slot"
 # Slots that only help to talk about the current flow; cleared when a form starts.
 DISPLAY_SLOTS = ("appointment_date_text", "selected_appointment_text", "offered_options")
 FLOW_SLOTS = (
+    "appointment_service",
     "appointment_date",
     "appointment_time",
     "appointment_code",

@@ -26,7 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from appointments.adapters.notifiers import Notifiers
     from appointments.adapters.rasa_http import RasaClient
     from appointments.adapters.twilio import TwilioSender
+    from appointments.services.business_answers import BusinessAnswers
     from appointments.services.handoff_desk import HandoffDesk
+    from appointments.services.llm_answers import LlmAnswers
 
 
 def _clock(settings: Settings, calendar: BusinessCalendar) -> Callable[[], datetime]:
@@ -55,6 +57,8 @@ class Parts:
         self._cases: Optional[SqlHandoffRepository] = None
         self._log: Optional[SqlMessageLog] = None
         self._sender: Optional["TwilioSender"] = None
+        self._answers: Optional["BusinessAnswers"] = None
+        self._llm: Optional["LlmAnswers"] = None
 
     def engine(self) -> "Engine":
         with self._lock:
@@ -80,6 +84,26 @@ class Parts:
                     max_upcoming_per_phone=self.settings.max_active_appointments_per_phone,
                 )
             return self._service
+
+    def business_answers(self) -> "BusinessAnswers":
+        from appointments.services.business_answers import BusinessAnswers
+
+        with self._lock:
+            if self._answers is None:
+                self._answers = BusinessAnswers(self.settings.business,
+                                                self.appointments().calendar)
+            return self._answers
+
+    def llm_answers(self) -> Optional["LlmAnswers"]:
+        """None unless LLM_BASE_URL, LLM_API_KEY (or OPENAI_API_KEY) and LLM_MODEL are set."""
+        if not getattr(self.settings, "llm_enabled", False):
+            return None
+        with self._lock:
+            if self._llm is None:
+                self._llm = build_llm_answers(self.settings, self.message_log(),
+                                              self._clock or _clock(self.settings,
+                                                                    self.appointments().calendar))
+            return self._llm
 
     def handoff_cases(self) -> SqlHandoffRepository:
         with self._lock:
@@ -147,6 +171,12 @@ def use(wired: Optional[Parts]) -> None:
     global _parts
     with _lock:
         _parts = wired
+
+
+def build_llm_answers(settings: Settings, log: SqlMessageLog,
+                      clock: Callable[[], datetime]) -> "LlmAnswers":
+    """The LLM answerer: the OpenAI-compatible model, the reviewed prompt, the caps."""
+    raise NotImplementedError  # wired when appointments/services/llm_answers.py lands
 
 
 def build_service(

@@ -8,49 +8,91 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from appointments.adapters.business_file import (
+    BusinessFileError,
+    check_periods,
+    load_profile,
+    parse_period,
+)
+from appointments.domain.business import BusinessProfile, Period, WeeklyHours
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
-DEFAULT_BUSINESS_HOURS = "mon-fri 09:00-18:00; sat 09:00-13:00"
-
-BusinessHours = Dict[int, Tuple[time, time]]
+DEFAULT_BUSINESS_FILE = PROJECT_ROOT / "business.yml"
 
 
 class SettingsError(ValueError):
     """A setting has a value the project cannot use; the message says which and why."""
 
 
-def parse_business_hours(spec: str) -> BusinessHours:
-    """Parse "mon-fri 09:00-18:00; sat 09:00-13:00" into {weekday: (open, close)}.
+def parse_business_hours(spec: str) -> WeeklyHours:
+    """Parse "mon-fri 09:00-14:00,16:00-19:00; sat 09:00-13:00" into
+    {weekday: ((open, close), ...)} (several periods: a break between them).
 
     Weekdays not named are closed. A later entry overrides an earlier one.
     """
-    hours: BusinessHours = {}
+    hours: Dict[int, Tuple[Period, ...]] = {}
     for part in filter(None, (p.strip() for p in spec.split(";"))):
-        match = re.fullmatch(
-            r"([a-z]{3})(?:-([a-z]{3}))?\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})",
-            part.lower(),
-        )
+        match = re.fullmatch(r"([a-z]{3})(?:-([a-z]{3}))?\s+(\S.*)", part.lower())
         if not match or match.group(1) not in WEEKDAYS or (
             match.group(2) and match.group(2) not in WEEKDAYS
         ):
             raise SettingsError(
                 f"BUSINESS_HOURS: cannot read '{part}'; expected e.g. 'mon-fri 09:00-18:00'"
             )
+        try:
+            periods = check_periods(
+                [parse_period(p) for p in match.group(3).split(",")], part)
+        except ValueError as error:
+            raise SettingsError(f"BUSINESS_HOURS: {error}") from None
         first = WEEKDAYS[match.group(1)]
         last = WEEKDAYS[match.group(2)] if match.group(2) else first
-        opens = time(int(match.group(3)), int(match.group(4)))
-        closes = time(int(match.group(5)), int(match.group(6)))
-        if opens >= closes:
-            raise SettingsError(f"BUSINESS_HOURS: '{part}' closes before it opens")
         for weekday in range(first, last + 1):
-            hours[weekday] = (opens, closes)
+            hours[weekday] = periods
     return hours
+
+
+def load_business(env: Mapping[str, str]) -> Tuple[Path, BusinessProfile]:
+    """business.yml (or BUSINESS_FILE), with the scheduling variables of the environment
+    overriding it when set (deployments keep working as before the file existed)."""
+    explicit = env.get("BUSINESS_FILE")
+    path = Path(explicit) if explicit else DEFAULT_BUSINESS_FILE
+    if path.exists() or explicit:
+        try:
+            profile = load_profile(path)
+        except BusinessFileError as error:
+            raise SettingsError(f"BUSINESS_FILE: {error}") from None
+    else:
+        profile = BusinessProfile()
+    changes: Dict[str, object] = {}
+    if env.get("BUSINESS_TIMEZONE"):
+        changes["timezone"] = env["BUSINESS_TIMEZONE"]
+    if env.get("BUSINESS_HOURS"):
+        changes["hours"] = parse_business_hours(env["BUSINESS_HOURS"])
+    for name, field_name, minimum in (
+        ("SLOT_MINUTES", "slot_minutes", 5),
+        ("BOOKING_HORIZON_DAYS", "booking_horizon_days", 1),
+        ("MIN_NOTICE_MINUTES", "min_notice_minutes", 0),
+    ):
+        if env.get(name, "").strip():
+            changes[field_name] = _int(env, name, 0, minimum=minimum)
+    if "HOLIDAYS_COUNTRY" in env:
+        country = env["HOLIDAYS_COUNTRY"].strip().upper()
+        changes["holidays_country"] = None if country in ("", "NONE") else country
+    profile = profile.with_changes(**changes)
+    if 24 * 60 % profile.slot_minutes:
+        raise SettingsError("SLOT_MINUTES must divide a day evenly (e.g. 15, 20, 30, 60)")
+    try:
+        ZoneInfo(profile.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"BUSINESS_TIMEZONE: unknown time zone '{profile.timezone}'") from None
+    return path, profile
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -114,14 +156,11 @@ class Settings:
     # Conversation events to RabbitMQ (appointments/rasa/event_broker.py); unset: none
     rabbitmq_url: Optional[str] = None
     rabbitmq_queue: str = "citas_events"
-    timezone: str = "America/Mexico_City"
-    business_hours: BusinessHours = field(
-        default_factory=lambda: parse_business_hours(DEFAULT_BUSINESS_HOURS)
-    )
-    slot_minutes: int = 30
-    booking_horizon_days: int = 30
-    min_notice_minutes: int = 60
-    holidays_country: Optional[str] = "MX"
+    timezone: str = "America/Mexico_City"  # the business's (business.yml or BUSINESS_TIMEZONE)
+    # The business: business.yml (BUSINESS_FILE), hours and booking rules overridable by
+    # BUSINESS_HOURS, SLOT_MINUTES, BOOKING_HORIZON_DAYS, MIN_NOTICE_MINUTES, HOLIDAYS_COUNTRY
+    business_file: Path = DEFAULT_BUSINESS_FILE
+    business: BusinessProfile = field(default_factory=BusinessProfile)
     rasa_api_token: Optional[str] = None
     twilio_account_sid: Optional[str] = None
     twilio_auth_token: Optional[str] = None
@@ -167,31 +206,16 @@ class Settings:
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
         env = os.environ if env is None else env
-        timezone = env.get("BUSINESS_TIMEZONE") or cls.timezone
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise SettingsError(f"BUSINESS_TIMEZONE: unknown time zone '{timezone}'") from None
-        slot_minutes = _int(env, "SLOT_MINUTES", cls.slot_minutes, minimum=5)
-        if 24 * 60 % slot_minutes:
-            raise SettingsError("SLOT_MINUTES must divide a day evenly (e.g. 15, 20, 30, 60)")
-        country = env.get("HOLIDAYS_COUNTRY", "MX").strip().upper()
+        business_file, business = load_business(env)
         return cls(
             database_url=env.get("DATABASE_URL") or cls.database_url,
             redis_url=_redis_url(env),
             redis_key_prefix=_key_prefix(env),
             rabbitmq_url=env.get("RABBITMQ_URL") or None,
             rabbitmq_queue=env.get("RABBITMQ_QUEUE") or cls.rabbitmq_queue,
-            timezone=timezone,
-            business_hours=parse_business_hours(
-                env.get("BUSINESS_HOURS") or DEFAULT_BUSINESS_HOURS
-            ),
-            slot_minutes=slot_minutes,
-            booking_horizon_days=_int(
-                env, "BOOKING_HORIZON_DAYS", cls.booking_horizon_days, minimum=1
-            ),
-            min_notice_minutes=_int(env, "MIN_NOTICE_MINUTES", cls.min_notice_minutes),
-            holidays_country=None if country in ("", "NONE") else country,
+            timezone=business.timezone,
+            business_file=business_file,
+            business=business,
             rasa_api_token=env.get("RASA_API_TOKEN") or None,
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,

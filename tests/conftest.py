@@ -23,6 +23,13 @@ TZ = ZoneInfo("America/Mexico_City")
 FIXED_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)  # a Wednesday
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TEST_DATABASE = "appointments_test"
+# The business every test process and every server the tests start talks to, unless a
+# test sets its own (tests/e2e/test_services.py runs the shipped three-service one).
+ONE_SERVICE_BUSINESS = os.path.join(os.path.dirname(__file__), "business_one_service.yml")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("BUSINESS_FILE", ONE_SERVICE_BUSINESS)
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ CLASSES = {
     "wording": "requests outside the expected wording, slang, follow-ups after a booking",
     "handoff": "asking for a person is never a dead end",
     "lists": "day and time lists that read well, taken slots",
+    "business": "questions about the business answered from business.yml, alone or inside a flow",
 }
 
 
