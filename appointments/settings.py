@@ -195,6 +195,18 @@ class Settings:
     retention_days: int = 180  # messages, transcripts and closed cases older than this go
     agent_accounts: Optional[str] = None  # "ana:<hash>,luis:<hash>" (make agent-add)
     agent_accounts_file: Path = PROJECT_ROOT / "var" / "agent-accounts"
+    # Optional LLM answers (appointments/services/llm_answers.py)
+    llm_base_url: Optional[str] = None  # any OpenAI-compatible API, e.g. ".../v1"; unset: off
+    llm_api_key: Optional[str] = field(default=None, repr=False)  # never printed or logged
+    llm_model: Optional[str] = None
+    llm_timeout_seconds: int = 8  # per network step of the one call (no retries)
+    llm_daily_cap_per_phone: int = 20  # model calls per phone per business day
+    llm_daily_cap: int = 500  # model calls in all per business day
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_api_key and self.llm_model)
+
     # Fixed "now" for reading relative dates ("mañana") and for the business rules, for
     # reproducible tests (`make test-stories`, the conversation suite); unset in production.
     nlu_reference_time: Optional[datetime] = None
@@ -252,4 +264,14 @@ class Settings:
             retention_days=_int(env, "RETENTION_DAYS", cls.retention_days, minimum=1),
             agent_accounts=env.get("AGENT_ACCOUNTS") or None,
             agent_accounts_file=Path(env.get("AGENT_ACCOUNTS_FILE") or cls.agent_accounts_file),
+            llm_base_url=(env.get("LLM_BASE_URL") or "").strip().rstrip("/") or None,
+            llm_api_key=(env.get("LLM_API_KEY") or env.get("OPENAI_API_KEY") or "").strip() or None,
+            llm_model=(env.get("LLM_MODEL") or "").strip() or None,
+            llm_timeout_seconds=_int(
+                env, "LLM_TIMEOUT_SECONDS", cls.llm_timeout_seconds, minimum=1
+            ),
+            llm_daily_cap_per_phone=_int(
+                env, "LLM_DAILY_CAP_PER_PHONE", cls.llm_daily_cap_per_phone, minimum=1
+            ),
+            llm_daily_cap=_int(env, "LLM_DAILY_CAP", cls.llm_daily_cap, minimum=1),
         )

@@ -64,6 +64,9 @@ class MessageLog(Protocol):
     def conversation(self, phone: str, since: Optional[datetime] = None) -> List[Dict[str, Any]]:
         ...
 
+    def count(self, author: str, since: datetime, phone: Optional[str] = None) -> int:
+        """Messages of `author` from `since` on (aware), of one phone or of all."""
+
 
 class Sent(Protocol):
     @property
@@ -91,3 +94,10 @@ class AssistantControl(Protocol):
 
     async def trigger_intent(self, sender_id: str, intent: str,
                              entities: Optional[Dict[str, Any]] = None) -> None: ...
+
+
+class LanguageModel(Protocol):
+    def complete(self, system: str, user: str) -> str:
+        """The model's answer to `user` under the instructions `system` (blocking: call
+        it from a worker thread). Raises on a timeout, an HTTP error or an unreadable
+        answer; never retries."""

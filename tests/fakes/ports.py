@@ -182,6 +182,12 @@ class InMemoryMessageLog:
             return [dict(row) for row in self._rows if row["phone"] == phone
                     and (since is None or row["created_at"] >= since)]
 
+    def count(self, author: str, since: datetime, phone: Optional[str] = None) -> int:
+        since, phone = _utc(since), _storable(phone)
+        with self._lock:
+            return sum(1 for row in self._rows if row["author"] == author
+                       and row["created_at"] >= since and (phone is None or row["phone"] == phone))
+
 
 # --- sender and assistant -----------------------------------------------------------
 

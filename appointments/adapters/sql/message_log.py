@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from appointments.adapters.sql.tables import messages as table
@@ -66,3 +66,13 @@ class SqlMessageLog:
             query = query.where(table.c.created_at >= since)
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
+
+    def count(self, author: str, since: datetime, phone: Optional[str] = None) -> int:
+        """Messages of `author` from `since` on, of one phone or of all (the LLM caps)."""
+        query = select(func.count()).select_from(table).where(
+            table.c.author == author, table.c.created_at >= since
+        )
+        if phone is not None:
+            query = query.where(table.c.phone == _storable(phone))
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar() or 0)
