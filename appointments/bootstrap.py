@@ -96,7 +96,7 @@ class Parts:
 
     def llm_answers(self) -> Optional["LlmAnswers"]:
         """None unless LLM_BASE_URL, LLM_API_KEY (or OPENAI_API_KEY) and LLM_MODEL are set."""
-        if not getattr(self.settings, "llm_enabled", False):
+        if not self.settings.llm_enabled:
             return None
         with self._lock:
             if self._llm is None:
@@ -176,7 +176,13 @@ def use(wired: Optional[Parts]) -> None:
 def build_llm_answers(settings: Settings, log: SqlMessageLog,
                       clock: Callable[[], datetime]) -> "LlmAnswers":
     """The LLM answerer: the OpenAI-compatible model, the reviewed prompt, the caps."""
-    raise NotImplementedError  # wired when appointments/services/llm_answers.py lands
+    from appointments.adapters.llm import OpenAiCompatibleModel, read_prompt
+    from appointments.services.llm_answers import LlmAnswers
+
+    model = OpenAiCompatibleModel(settings.llm_base_url or "", settings.llm_api_key or "",
+                                  settings.llm_model or "", settings.llm_timeout_seconds)
+    return LlmAnswers(model, log, settings.business, read_prompt(),
+                      settings.llm_daily_cap_per_phone, settings.llm_daily_cap, clock)
 
 
 def build_service(

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import listening
 from tests.e2e import servers
+from tests.e2e.shipped_stack import services_stack  # noqa: F401 - the shipped business.yml's stack
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.fakes.twilio_api import FakeTwilio
 from tests.fakes.webhook_receiver import WebhookReceiver
