@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 BOOKED = "booked"
@@ -21,6 +21,12 @@ class Appointment:
     status: str  # BOOKED | CANCELLED
     created_at: datetime
     customer_name: Optional[str] = None
+    service: Optional[str] = None  # the Offering.key booked (business.yml); None: unnamed
+
+    @property
+    def length(self) -> timedelta:
+        """How long it lasts, in elapsed time (also across a clock change)."""
+        return self.end.astimezone(timezone.utc) - self.start.astimezone(timezone.utc)
 
     @property
     def is_booked(self) -> bool:

@@ -1,12 +1,16 @@
-"""When the business takes appointments: hours per weekday, holidays, slot grid, time
-zone, booking horizon and minimum notice. No storage here: these rules hold whoever has
-already booked.
+"""When the business takes appointments: opening periods per weekday (several when it
+closes for a break), holidays and extra closed dates, slot grid, time zone, booking
+horizon and minimum notice. No storage here: these rules hold whoever has already booked.
 
 Two notions of time are kept apart on purpose, so that days when the clocks change
 behave: the slot grid and the opening hours are *wall-clock* times ("09:00, 09:30, ..."
 as printed on the door), while "is it in the past", "is there enough notice" and slot
 lengths are *elapsed* time, computed on UTC instants. (Python compares and subtracts two
 datetimes that share a tzinfo by wall clock, which is wrong across a DST change.)
+
+An appointment of some length must fit inside one opening period: it starts on the
+period's wall-clock grid and its end (start + length in elapsed time) is not after the
+period's closing moment, so it never straddles a break or closing time.
 """
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
 
+from appointments.domain.business import BusinessProfile, Period, WeeklyHours
 from appointments.domain.errors import Unavailability
 
-Hours = Tuple[time, time]
+Hours = Tuple[time, time]  # a day's span: first opening, last closing
 UTC = timezone.utc
 
 
@@ -26,26 +31,59 @@ def instant(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def _periods(value: Any) -> Tuple[Period, ...]:
+    """One weekday's hours as sorted periods; a bare (opens, closes) pair (the shape
+    settings.parse_business_hours used to return) is one period."""
+    if len(value) == 2 and all(isinstance(part, time) for part in value):
+        value = (value,)
+    return tuple(sorted((opens, closes) for opens, closes in value))
+
+
+def normalize_hours(hours: Mapping[int, Any]) -> Dict[int, Tuple[Period, ...]]:
+    """{weekday: periods} with the days that have no period left out (closed)."""
+    normalized = {weekday: _periods(value) for weekday, value in hours.items()}
+    return {weekday: periods for weekday, periods in normalized.items() if periods}
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     tz: ZoneInfo
-    hours: Mapping[int, Hours]  # weekday (0 = Monday) -> (opens, closes); missing = closed
+    hours: WeeklyHours  # weekday (0 = Monday) -> periods (opens, closes); missing = closed
     slot_minutes: int = 30
     horizon_days: int = 30
     min_notice: timedelta = timedelta(minutes=60)
     holidays_country: Optional[str] = "MX"
+    closed_dates: Mapping[date, str] = field(default_factory=dict)  # date -> reason
     _holidays: Dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hours", normalize_hours(self.hours))
+        object.__setattr__(self, "closed_dates", dict(self.closed_dates))
+
+    @classmethod
+    def from_profile(cls, profile: BusinessProfile) -> "BusinessCalendar":
+        return cls(
+            tz=ZoneInfo(profile.timezone),
+            hours=profile.hours,
+            slot_minutes=profile.slot_minutes,
+            horizon_days=profile.booking_horizon_days,
+            min_notice=timedelta(minutes=profile.min_notice_minutes),
+            holidays_country=profile.holidays_country,
+            closed_dates=profile.closed_dates,
+        )
 
     @classmethod
     def from_settings(cls, settings: Any) -> "BusinessCalendar":
-        return cls(
-            tz=ZoneInfo(settings.timezone),
-            hours=dict(settings.business_hours),
-            slot_minutes=settings.slot_minutes,
-            horizon_days=settings.booking_horizon_days,
-            min_notice=timedelta(minutes=settings.min_notice_minutes),
-            holidays_country=settings.holidays_country,
-        )
+        business = getattr(settings, "business", None)
+        if business is None:  # Settings from before business.yml: the calendar variables
+            business = BusinessProfile(
+                timezone=settings.timezone, hours=settings.business_hours,
+                slot_minutes=settings.slot_minutes,
+                booking_horizon_days=settings.booking_horizon_days,
+                min_notice_minutes=settings.min_notice_minutes,
+                holidays_country=settings.holidays_country,
+            )
+        return cls.from_profile(business)
 
     @property
     def slot_length(self) -> timedelta:
@@ -71,13 +109,18 @@ class BusinessCalendar:
     def today(self, now: datetime) -> date:
         return self.localize(now).date()
 
-    def slot_end(self, start: datetime) -> datetime:
-        """A slot lasts `slot_minutes` of real time, even across a clock change."""
-        return (instant(start) + self.slot_length).astimezone(self.tz)
+    def slot_end(self, start: datetime, length: Optional[timedelta] = None) -> datetime:
+        """An appointment lasts `length` (default: one slot) of real time, even across a
+        clock change."""
+        return (instant(start) + (length or self.slot_length)).astimezone(self.tz)
 
     # --- days --------------------------------------------------------------------
 
     def holiday_name(self, day: date) -> Optional[str]:
+        """Why the business is closed on `day` beyond its weekly hours: an extra closed
+        date (its reason) or a public holiday of `holidays_country`; None otherwise."""
+        if day in self.closed_dates:
+            return self.closed_dates[day]
         if not self.holidays_country:
             return None
         if day.year not in self._holidays:
@@ -88,44 +131,59 @@ class BusinessCalendar:
             )
         return self._holidays[day.year].get(day)
 
-    def opening_hours(self, day: date) -> Optional[Hours]:
-        """None when the business is closed that day (weekday off or holiday)."""
+    def periods(self, day: date) -> Tuple[Period, ...]:
+        """The opening periods of `day`, in order; empty when closed (day off, holiday
+        or closed date)."""
         if self.holiday_name(day):
-            return None
-        return self.hours.get(day.weekday())
+            return ()
+        return tuple(self.hours.get(day.weekday(), ()))
 
-    def slot_starts(self, day: date) -> List[datetime]:
-        """Every slot start of the day on the wall-clock grid from opening time; the
-        last slot ends by closing time. Wall times the clocks skip are left out."""
-        hours = self.opening_hours(day)
-        if hours is None:
-            return []
-        wall = datetime.combine(day, hours[0])
-        closes = datetime.combine(day, hours[1])
+    def opening_hours(self, day: date) -> Optional[Hours]:
+        """The day's span (first opening, last closing), breaks included; None when the
+        business is closed that day."""
+        periods = self.periods(day)
+        return (periods[0][0], periods[-1][1]) if periods else None
+
+    def _closing(self, day: date, closes: time) -> datetime:
+        """The moment a period closes (a wall time the clocks skip: the moment it
+        denotes; a repeated one: its first occurrence)."""
+        return self.localize(datetime.combine(day, closes))
+
+    def slot_starts(self, day: date, length: Optional[timedelta] = None) -> List[datetime]:
+        """Every start of the day on each period's wall-clock grid (from its opening
+        time) where an appointment of `length` (default: one slot) ends by the period's
+        closing time. Wall times the clocks skip are left out."""
         starts = []
-        while wall + self.slot_length <= closes:
-            start = self.at(day, wall.time())
-            if start is not None:
-                starts.append(start)
-            wall += self.slot_length
+        for opens, closes in self.periods(day):
+            wall = datetime.combine(day, opens)
+            closing = instant(self._closing(day, closes))
+            while wall < datetime.combine(day, closes):
+                start = self.at(day, wall.time())
+                if start is not None:
+                    if instant(self.slot_end(start, length)) > closing:
+                        break
+                    starts.append(start)
+                wall += self.slot_length
         return starts
+
+    def _period_at(self, local: datetime) -> Optional[Period]:
+        wall = local.time()
+        return next((p for p in self.periods(local.date()) if p[0] <= wall < p[1]), None)
 
     def is_open(self, moment: datetime) -> bool:
         """Whether the business is open (someone can answer) at `moment`."""
-        local = self.localize(moment)
-        hours = self.opening_hours(local.date())
-        return hours is not None and hours[0] <= local.time() < hours[1]
+        return self._period_at(self.localize(moment)) is not None
 
     def next_opening(self, moment: datetime, days: int = 31) -> Optional[datetime]:
-        """The next moment the business opens after `moment` (None if closed for
-        `days` days, e.g. no business hours configured)."""
+        """The next moment the business opens after `moment` (after a break: when it
+        reopens; None if closed for `days` days, e.g. no business hours configured)."""
         local = self.localize(moment)
         for offset in range(days + 1):
             day = local.date() + timedelta(days=offset)
-            hours = self.opening_hours(day)
-            opens = self.at(day, hours[0]) if hours else None
-            if opens is not None and opens > local:
-                return opens
+            for opens, _ in self.periods(day):
+                start = self.at(day, opens)
+                if start is not None and start > local:
+                    return start
         return None
 
     def check_day(self, day: date, now: datetime) -> Optional[Unavailability]:
@@ -142,23 +200,28 @@ class BusinessCalendar:
 
     # --- moments -----------------------------------------------------------------
 
-    def check_start(self, start: datetime, now: datetime) -> Optional[Unavailability]:
-        """Why `start` cannot be booked at `now` (calendar rules only), or None.
+    def check_start(
+        self, start: datetime, now: datetime, length: Optional[timedelta] = None
+    ) -> Optional[Unavailability]:
+        """Why an appointment of `length` (default: one slot) cannot start at `start` at
+        `now` (calendar rules only), or None.
 
-        Precedence: PAST, BEYOND_HORIZON, HOLIDAY, CLOSED_DAY, OUTSIDE_HOURS, OFF_GRID,
-        TOO_SOON, so the answer names the most fundamental problem."""
+        Precedence: PAST, BEYOND_HORIZON, HOLIDAY, CLOSED_DAY, OUTSIDE_HOURS (not
+        inside one opening period from start to end), OFF_GRID (relative to the
+        period's opening), TOO_SOON, so the answer names the most fundamental problem."""
         start, now = self.localize(start), self.localize(now)
         if instant(start) <= instant(now):
             return Unavailability.PAST
         reason = self.check_day(start.date(), now)
         if reason is not None:
             return reason
-        opens, closes = self.hours[start.weekday()]
-        wall = start.replace(tzinfo=None)
-        opening = datetime.combine(start.date(), opens)
-        if wall < opening or wall + self.slot_length > datetime.combine(start.date(), closes):
+        period = self._period_at(start)
+        if period is None or instant(self.slot_end(start, length)) > instant(
+            self._closing(start.date(), period[1])
+        ):
             return Unavailability.OUTSIDE_HOURS
-        if (wall - opening) % self.slot_length:
+        opening = datetime.combine(start.date(), period[0])
+        if (start.replace(tzinfo=None) - opening) % self.slot_length:
             return Unavailability.OFF_GRID
         if instant(start) < instant(now) + self.min_notice:
             return Unavailability.TOO_SOON
@@ -173,12 +236,11 @@ class BusinessCalendar:
         if meridiem_explicit or not 1 <= hour <= 11:
             return spoken
         afternoon = time(hour + 12, minute)
-        hours = self.opening_hours(day) or self.hours.get(day.weekday())
-        if hours is None:
+        periods = self.periods(day) or self.hours.get(day.weekday(), ())
+        if not periods:
             return spoken
-        opens, closes = hours
 
         def inside(moment: time) -> bool:
-            return opens <= moment < closes
+            return any(opens <= moment < closes for opens, closes in periods)
 
         return afternoon if not inside(spoken) and inside(afternoon) else spoken

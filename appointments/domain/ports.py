@@ -7,7 +7,7 @@ appointments/bootstrap.py picks the implementation.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Protocol, Sequence, Set
+from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple
 
 from appointments.domain.appointment import Appointment
 
@@ -16,13 +16,15 @@ Case = Dict[str, Any]  # a handoff case as the repository returns it
 
 class AppointmentRepository(Protocol):
     def add(self, appointment: Appointment, max_upcoming: Optional[int] = None) -> Appointment:
-        """Store a booked appointment. SlotUnavailable(TAKEN) when the start is taken,
+        """Store a booked appointment (with its end and service). SlotUnavailable(TAKEN)
+        when its start is taken or [start, end) overlaps another booked appointment,
         CodeCollision when the code exists, TooManyAppointments past `max_upcoming`
         booked appointments after `appointment.created_at` for the phone."""
 
     def get(self, code: str) -> Optional[Appointment]: ...
 
-    def booked_starts(self, start: datetime, end: datetime) -> Set[datetime]: ...
+    def booked_intervals(self, start: datetime, end: datetime) -> List[Tuple[datetime, datetime]]:
+        """(start, end) of every booked appointment overlapping [start, end), by start."""
 
     def booked_for_phone(self, phone: str, after: datetime) -> List[Appointment]: ...
 
@@ -30,7 +32,9 @@ class AppointmentRepository(Protocol):
         """False when no booked appointment with that code belongs to the phone."""
 
     def move(self, code: str, phone: str, start: datetime, end: datetime) -> bool:
-        """False as cancel; SlotUnavailable(TAKEN) when the new start is taken."""
+        """False as cancel; SlotUnavailable(TAKEN) when the new start is taken or
+        [start, end) overlaps another booked appointment (its own old one does not count);
+        then nothing changes."""
 
 
 class HandoffCases(Protocol):

@@ -1,8 +1,14 @@
-"""The use cases: find free slots, book, cancel, reschedule, list.
+"""The use cases: find free slots (availability.py), book, cancel, reschedule, list.
+
+A service is bound to what it books: `for_offering` gives the sibling for one of the
+business's offerings (its duration, and its key stored with each appointment); the
+default books one slot of no named service. Rescheduling keeps the appointment's own
+length and service.
 
 The calendar rules are checked here first so people get a precise reason; the database
-still has the last word on "taken" (a partial unique index), so two simultaneous
-bookings of one slot cannot both succeed whatever this code checked before.
+still has the last word on "taken" (a partial unique index on starts, and the refusal of
+overlapping booked appointments), so two simultaneous bookings of one slot or of
+overlapping intervals cannot both succeed whatever this code checked before.
 
 Likewise for the cap on how many upcoming appointments one phone may hold: `book`
 checks it first (and `check_upcoming_limit` lets the conversation check it before
@@ -10,9 +16,10 @@ asking for a day), and the repository counts again in the transaction that inser
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from typing import Callable, List, Optional, Set, Tuple
+from datetime import datetime, timedelta
+from typing import Callable, List, Optional
 
+from appointments.domain.business import Offering
 from appointments.domain.calendar import BusinessCalendar, instant
 from appointments.domain.codes import generate_code, normalize_code
 from appointments.domain.errors import (
@@ -21,16 +28,16 @@ from appointments.domain.errors import (
     AppointmentNotFound,
     SlotUnavailable,
     TooManyAppointments,
-    Unavailability,
 )
 from appointments.domain.appointment import BOOKED, Appointment
 from appointments.domain.ports import AppointmentRepository
+from appointments.services.availability import Availability
 
 # 23^4 * 8^2 ≈ 18 million codes: ten draws in a row colliding means something is broken.
 CODE_ATTEMPTS = 10
 
 
-class AppointmentService:
+class AppointmentService(Availability):
     def __init__(
         self,
         calendar: BusinessCalendar,
@@ -38,95 +45,41 @@ class AppointmentService:
         clock: Callable[[], datetime],
         code_generator: Callable[[], str] = generate_code,
         max_upcoming_per_phone: Optional[int] = None,
+        offering: Optional[Offering] = None,
     ) -> None:
         """`max_upcoming_per_phone`: how many booked appointments still to come one phone
-        may hold (MAX_ACTIVE_APPOINTMENTS_PER_PHONE, wired by bootstrap); None: no cap."""
+        may hold (MAX_ACTIVE_APPOINTMENTS_PER_PHONE, wired by bootstrap); None: no cap.
+        `offering`: what this service books (its duration and key); None: one slot."""
         self.calendar = calendar
         self.repository = repository
         self.clock = clock
         self.code_generator = code_generator
         self.max_upcoming_per_phone = max_upcoming_per_phone
+        self.offering = offering
+        self.duration: timedelta = offering.duration if offering else calendar.slot_length
+        self.service_key: Optional[str] = offering.key if offering else None
+        self.ignoring: Optional[Appointment] = None  # see for_appointment
 
     def now(self) -> datetime:
         return self.calendar.localize(self.clock())
 
-    # --- availability ------------------------------------------------------------
-
-    def _booked_on(self, day: date) -> Set[datetime]:
-        """UTC instants of the booked starts that day (UTC: exact set membership)."""
-        start = self.calendar.localize(datetime.combine(day, time(0)))
-        end = self.calendar.localize(datetime.combine(day + timedelta(days=1), time(0)))
-        return {instant(s) for s in self.repository.booked_starts(start, end)}
-
-    def check_slot(self, start: datetime) -> Optional[Unavailability]:
-        """Calendar rules first, then whether someone already holds the slot."""
-        start = self.calendar.localize(start)
-        reason = self.calendar.check_start(start, self.now())
-        if reason is None and instant(start) in self._booked_on(start.date()):
-            return Unavailability.TAKEN
-        return reason
-
-    def free_slots(
-        self, day: date, window: Optional[Tuple[time, time]] = None
-    ) -> List[datetime]:
-        """Bookable, untaken starts that day, optionally within [window[0], window[1])."""
-        now = self.now()
-        if self.calendar.check_day(day, now) is not None:
-            return []
-        taken = self._booked_on(day)
-        free = [
-            start
-            for start in self.calendar.slot_starts(day)
-            if instant(start) not in taken and self.calendar.check_start(start, now) is None
-        ]
-        if window is not None:
-            free = [s for s in free if window[0] <= s.time() < window[1]]
-        return free
-
-    def _bookable_days(self, start: date) -> List[date]:
-        """From `start` (not before today) to the last day of the booking horizon."""
-        today = self.calendar.today(self.now())
-        last = today + timedelta(days=self.calendar.horizon_days)
-        first = max(start, today)
-        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-    def days_with_space(
-        self, start: Optional[date] = None, limit: int = 3
-    ) -> List[Tuple[date, int]]:
-        """The next days with at least one free slot, and how many they have."""
-        days: List[Tuple[date, int]] = []
-        for day in self._bookable_days(start or self.calendar.today(self.now())):
-            count = len(self.free_slots(day))
-            if count:
-                days.append((day, count))
-                if len(days) == limit:
-                    break
-        return days
-
-    def next_free_slots(self, limit: int = 3, after: Optional[datetime] = None) -> List[datetime]:
-        """The earliest free slots starting at or after `after` (default: now)."""
-        after = self.calendar.localize(after) if after else self.now()
-        found: List[datetime] = []
-        for day in self._bookable_days(after.date()):
-            found += [s for s in self.free_slots(day) if instant(s) >= instant(after)]
-            if len(found) >= limit:
-                break
-        return found[:limit]
-
-    def nearest_free_slots(self, wanted: datetime, limit: int = 3) -> List[datetime]:
-        """Alternatives to a refused time: the free slots of that day closest to it
-        (before or after), topped up from the following days; chronological."""
-        wanted = self.calendar.localize(wanted)
-        same_day = sorted(
-            self.free_slots(wanted.date()), key=lambda s: abs(instant(s) - instant(wanted))
+    def for_offering(self, offering: Optional[Offering]) -> "AppointmentService":
+        """The same service (calendar, repository, clock, codes, cap) booking `offering`:
+        free starts fit its duration, and bookings store its key. None: one slot."""
+        return type(self)(
+            self.calendar, self.repository, self.clock, self.code_generator,
+            self.max_upcoming_per_phone, offering,
         )
-        chosen = same_day[:limit]
-        if len(chosen) < limit:
-            next_day = self.calendar.localize(
-                datetime.combine(wanted.date() + timedelta(days=1), time(0))
-            )
-            chosen += self.next_free_slots(limit - len(chosen), after=next_day)
-        return sorted(chosen, key=instant)
+
+    def for_appointment(self, appointment: Appointment) -> "AppointmentService":
+        """The service to look for a new time for `appointment`: free starts fit its
+        own length, and its own interval does not count as taken (what `reschedule`
+        checks)."""
+        sibling = self.for_offering(None)
+        sibling.duration = appointment.length
+        sibling.service_key = appointment.service
+        sibling.ignoring = appointment
+        return sibling
 
     # --- appointments ------------------------------------------------------------
 
@@ -142,14 +95,14 @@ class AppointmentService:
         """Book `start` for `phone`; TooManyAppointments or SlotUnavailable say why not."""
         start = self.calendar.localize(start)
         self.check_upcoming_limit(phone)  # first: no other answer matters at the cap
-        reason = self.check_slot(start)
+        reason = self._unavailability(start, self.duration)
         if reason is not None:
             raise SlotUnavailable(reason, start)
         for _ in range(CODE_ATTEMPTS):
             appointment = Appointment(
                 code=self.code_generator(), phone=phone, start=start,
-                end=self.calendar.slot_end(start), status=BOOKED, created_at=self.now(),
-                customer_name=customer_name,
+                end=self.calendar.slot_end(start, self.duration), status=BOOKED,
+                created_at=self.now(), customer_name=customer_name, service=self.service_key,
             )
             try:
                 return self.repository.add(appointment, self.max_upcoming_per_phone)
@@ -182,16 +135,17 @@ class AppointmentService:
         return self._reload(appointment.code)
 
     def reschedule(self, phone: str, code: str, new_start: datetime) -> Appointment:
-        """Move a booked appointment to `new_start`, keeping its code.
+        """Move a booked appointment to `new_start`, keeping its code, service and length
+        (elapsed time); its own old interval does not stand in the way.
 
-        One UPDATE of one row: the old slot is released and the new one taken in the
+        One UPDATE of one row: the old interval is released and the new one taken in the
         same transaction, so on any failure the appointment is exactly as it was."""
         appointment = self._active(phone, code)
         new_start = self.calendar.localize(new_start)
-        reason = self.check_slot(new_start)
+        reason = self._unavailability(new_start, appointment.length, ignoring=appointment)
         if reason is not None:
             raise SlotUnavailable(reason, new_start)
-        end = self.calendar.slot_end(new_start)
+        end = self.calendar.slot_end(new_start, appointment.length)
         if not self.repository.move(appointment.code, phone, new_start, end):
             raise AppointmentNotActive(appointment.code)  # cancelled meanwhile
         return self._reload(appointment.code)

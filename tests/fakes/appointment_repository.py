@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 from appointments.domain.appointment import BOOKED, CANCELLED, Appointment
@@ -37,12 +37,14 @@ class _AppointmentRow:
     status: str
     created_at: datetime
     customer_name: Optional[str]
+    service: Optional[str] = None
     cancelled_at: Optional[datetime] = None
 
 
 class InMemoryAppointmentRepository:
     """SqlAppointmentRepository in a dict. Like the SQL tables: codes are unique whatever
-    the status, at most one BOOKED appointment per start instant, the per-phone cap is
+    the status, at most one BOOKED appointment per start instant and no two BOOKED ones
+    overlapping in time ([start, end) half-open), the per-phone cap is
     checked before the insert (so at the cap the cap is the answer, not "taken"), a code
     clash is told apart from a taken slot, and rows are never deleted."""
 
@@ -56,13 +58,18 @@ class InMemoryAppointmentRepository:
             code=row.code, phone=row.phone, start=row.start.astimezone(self.tz),
             end=row.end.astimezone(self.tz), status=row.status,
             created_at=row.created_at.astimezone(self.tz), customer_name=row.customer_name,
+            service=row.service,
         )
 
     def _booked(self) -> List[_AppointmentRow]:
         return [row for row in self._rows.values() if row.status == BOOKED]
 
-    def _taken(self, start: datetime, other_than: Optional[str] = None) -> bool:
-        return any(row.start == start and row.code != other_than for row in self._booked())
+    def _taken(self, start: datetime, end: datetime, other_than: Optional[str] = None) -> bool:
+        """The unique index (same start) and the overlap guard (tables.py), as SQL has them."""
+        return any(
+            row.code != other_than and (row.start == start or (row.start < end and row.end > start))
+            for row in self._booked()
+        )
 
     def _booked_by(self, code: str, phone: str) -> Optional[_AppointmentRow]:
         row = self._rows.get(code)
@@ -72,7 +79,7 @@ class InMemoryAppointmentRepository:
         row = _AppointmentRow(
             code=appointment.code, phone=appointment.phone, start=_utc(appointment.start),
             end=_utc(appointment.end), status=BOOKED, created_at=_utc(appointment.created_at),
-            customer_name=appointment.customer_name,
+            customer_name=appointment.customer_name, service=appointment.service,
         )
         with self._lock:
             if max_upcoming is not None:
@@ -82,7 +89,7 @@ class InMemoryAppointmentRepository:
                     raise TooManyAppointments(max_upcoming)
             if row.code in self._rows:
                 raise CodeCollision(row.code)
-            if self._taken(row.start):
+            if self._taken(row.start, row.end):
                 raise SlotUnavailable(Unavailability.TAKEN, appointment.start)
             self._rows[row.code] = row
             return self._to_model(row)
@@ -92,10 +99,11 @@ class InMemoryAppointmentRepository:
             row = self._rows.get(code)
             return self._to_model(row) if row is not None else None
 
-    def booked_starts(self, start: datetime, end: datetime) -> Set[datetime]:
+    def booked_intervals(self, start: datetime, end: datetime) -> List[Tuple[datetime, datetime]]:
         start, end = _utc(start), _utc(end)
         with self._lock:
-            return {r.start.astimezone(self.tz) for r in self._booked() if start <= r.start < end}
+            found = sorted((r.start, r.end) for r in self._booked() if r.start < end and r.end > start)
+            return [(s.astimezone(self.tz), e.astimezone(self.tz)) for s, e in found]
 
     def booked_for_phone(self, phone: str, after: datetime) -> List[Appointment]:
         after = _utc(after)
@@ -118,7 +126,7 @@ class InMemoryAppointmentRepository:
             row = self._booked_by(code, phone)
             if row is None:
                 return False  # checked first: the UPDATE matches no row, nothing clashes
-            if self._taken(new_start, other_than=code):
+            if self._taken(new_start, new_end, other_than=code):
                 raise SlotUnavailable(Unavailability.TAKEN, start)
             row.start, row.end = new_start, new_end
             return True

@@ -52,7 +52,7 @@ def test_a_round_trip_through_the_database(service, phone, engine):
 def test_the_database_refuses_what_the_service_did_not_see(service, phone, engine, monkeypatch):
     mine = service.book(phone, THURSDAY_10)
     theirs = service.book("whatsapp:+5210000000", THURSDAY_10 + HOUR)
-    monkeypatch.setattr(service, "check_slot", lambda start: None)
+    monkeypatch.setattr(service, "_unavailability", lambda *args, **kwargs: None)
     with pytest.raises(SlotUnavailable) as refused:
         service.book("whatsapp:+5210000001", THURSDAY_10)
     assert refused.value.reason == Unavailability.TAKEN

@@ -21,6 +21,7 @@ from tests.integration.contract import backend, database_url  # noqa: F401 - fix
 
 START = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)  # 16:00 UTC
 HOUR = timedelta(hours=1)
+HALF = timedelta(minutes=30)
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_a_cancelled_appointment_does_not_hold_its_start(repository):
     repository.add(appointment())
     assert repository.cancel("K7P-3QX", "ana", FIXED_NOW)
     again = repository.add(appointment(code="M4R-8TW", phone="beto"))
-    assert repository.booked_starts(START, START + HOUR) == {START}
+    assert repository.booked_intervals(START, START + HOUR) == [(START, START + HALF)]
     assert repository.get("M4R-8TW") == again
 
 
@@ -81,7 +82,7 @@ def test_naive_times_are_refused(repository):
     with pytest.raises((ValueError, StatementError)):
         repository.add(appointment(start=START.replace(tzinfo=None)))
     with pytest.raises((ValueError, StatementError)):
-        repository.booked_starts(START.replace(tzinfo=None), START + HOUR)
+        repository.booked_intervals(START.replace(tzinfo=None), START + HOUR)
     assert repository.get("K7P-3QX") is None
 
 
@@ -120,15 +121,26 @@ def test_cancelled_and_other_phones_appointments_do_not_count(repository):
 
 # --- reading -------------------------------------------------------------------------
 
-def test_booked_starts_is_a_half_open_range_of_booked_rows(repository):
+def test_booked_intervals_are_the_booked_rows_overlapping_a_half_open_range(repository):
     for n, code in enumerate(["A2A-2AA", "B2B-2BB", "C2C-2CC"]):
         repository.add(appointment(code=code, start=START + n * HOUR))
     repository.cancel("B2B-2BB", "ana", FIXED_NOW)
-    found = repository.booked_starts(START, START + 2 * HOUR)
-    assert found == {START} and all(s.tzinfo == TZ for s in found)
-    in_utc = repository.booked_starts(START.astimezone(timezone.utc), START + 3 * HOUR)
-    assert in_utc == {START, START + 2 * HOUR}
-    assert repository.booked_starts(START + timedelta(minutes=1), START + 2 * HOUR) == set()
+    first, third = (START, START + HALF), (START + 2 * HOUR, START + 2 * HOUR + HALF)
+    found = repository.booked_intervals(START, START + 2 * HOUR)
+    assert found == [first] and all(t.tzinfo == TZ for t in found[0])
+    in_utc = repository.booked_intervals(START.astimezone(timezone.utc), START + 3 * HOUR)
+    assert in_utc == [first, third]
+    # overlapping is enough: a range starting inside an appointment finds it
+    assert repository.booked_intervals(START + timedelta(minutes=29), START + HOUR) == [first]
+    assert repository.booked_intervals(START + HALF, START + 2 * HOUR) == []  # ends at 10:30
+    assert repository.booked_intervals(START - HOUR, START) == []  # starts at 10:00
+
+
+def test_booked_intervals_come_soonest_first_with_their_own_lengths(repository):
+    repository.add(appointment(code="A2A-2AA", start=START + HOUR, end=START + 2 * HOUR))
+    repository.add(appointment(code="B2B-2BB", start=START, service="consulta"))
+    assert repository.booked_intervals(START, START + 3 * HOUR) == [
+        (START, START + HALF), (START + HOUR, START + 2 * HOUR)]
 
 
 def test_booked_for_phone_is_exact_strictly_after_and_soonest_first(repository):
@@ -170,7 +182,8 @@ def test_move_is_all_or_nothing(repository):
     later_end = later + timedelta(minutes=30)
     assert repository.move(mine.code, "ana", later, later_end)
     assert repository.get(mine.code) == replace(mine, start=later, end=later_end)
-    assert repository.booked_starts(START, later + HOUR) == {theirs.start, later}
+    assert repository.booked_intervals(START, later + HOUR) == [
+        (theirs.start, theirs.end), (later, later_end)]
     assert repository.add(appointment(code="N5P-6QR", phone="carla")).start == START  # freed
 
 

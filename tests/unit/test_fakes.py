@@ -64,10 +64,10 @@ def test_the_check_sees_a_wrong_signature():
     class Wrong:
         def get(self, code, extra): ...  # noqa: E704
 
-        async def booked_starts(self, start, end): ...  # noqa: E704
+        async def booked_intervals(self, start, end): ...  # noqa: E704
 
     found = mismatches(ports.AppointmentRepository, Wrong)
-    assert "add: missing" in found and "booked_starts: async differs" in found
+    assert "add: missing" in found and "booked_intervals: async differs" in found
     assert "get: extra parameters without a default" in found
 
 

@@ -100,7 +100,7 @@ def test_reschedule_keeps_the_code_and_frees_the_old_slot(service):
 
 @pytest.mark.parametrize(
     "new_start, reason",
-    [(at(26, 11), U.TAKEN), (at(29, 10), U.CLOSED_DAY), (at(26, 10), U.TAKEN),
+    [(at(26, 11), U.TAKEN), (at(29, 10), U.CLOSED_DAY), (at(26, 10, 15), U.OFF_GRID),
      (datetime(2026, 12, 25, 10, tzinfo=TZ), U.HOLIDAY), (at(25, 10, 30), U.TOO_SOON)],
 )
 def test_a_refused_reschedule_changes_nothing(service, new_start, reason):
@@ -112,10 +112,16 @@ def test_a_refused_reschedule_changes_nothing(service, new_start, reason):
     assert service.upcoming("ana") == [booked] and service.upcoming("beto") == [other]
 
 
+def test_rescheduling_onto_its_own_start_is_no_clash(service):
+    """Its own old interval does not stand in its way (nothing changes)."""
+    booked = service.book("ana", at(26, 10))
+    assert service.reschedule("ana", booked.code, at(26, 10)) == booked
+
+
 def test_a_slot_taken_meanwhile_is_refused_by_the_write(service, monkeypatch):
     booked = service.book("ana", at(26, 10))
     other = service.book("beto", at(26, 11))
-    monkeypatch.setattr(service, "check_slot", lambda start: None)
+    monkeypatch.setattr(service, "_unavailability", lambda *args, **kwargs: None)
     with pytest.raises(SlotUnavailable) as refused:
         service.reschedule("ana", booked.code, at(26, 11))
     assert refused.value.reason == U.TAKEN

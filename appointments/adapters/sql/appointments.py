@@ -1,8 +1,10 @@
 """Appointments in SQL. Each method is one short transaction of its own.
 
-The partial unique index on booked start times (see tables.py) is what makes double
-booking impossible; this class turns its refusal into SlotUnavailable(TAKEN), and a
-clash on the code column into CodeCollision so the caller can draw another code.
+The partial unique index on booked start times and the refusal of overlapping booked
+appointments (an exclusion constraint on PostgreSQL, triggers on SQLite; see tables.py)
+are what make double booking impossible; this class turns their refusal into
+SlotUnavailable(TAKEN), and a clash on the code column into CodeCollision so the caller
+can draw another code.
 
 The per-phone cap on upcoming appointments is counted in the same transaction as the
 insert, with the phone's bookings serialized (`_serialize_phone`), so two bookings at
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, List, Optional, Set
+from typing import Any, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select, text
@@ -48,6 +50,7 @@ class SqlAppointmentRepository:
             status=row.status,
             created_at=row.created_at.astimezone(self.tz),
             customer_name=row.customer_name,
+            service=row.service,
         )
 
     @staticmethod
@@ -84,7 +87,8 @@ class SqlAppointmentRepository:
         return connection.execute(query).scalar_one()
 
     def add(self, appointment: Appointment, max_upcoming: Optional[int] = None) -> Appointment:
-        """Insert a booked appointment; the unique index refuses a taken slot.
+        """Insert a booked appointment; the database refuses a start that is taken or
+        an interval that overlaps another booked appointment.
 
         With `max_upcoming`, TooManyAppointments when the phone already holds that many
         booked appointments starting after `appointment.created_at` (the moment of
@@ -107,11 +111,13 @@ class SqlAppointmentRepository:
                         status=BOOKED,
                         customer_name=appointment.customer_name,
                         created_at=appointment.created_at,
+                        service=appointment.service,
                     )
                 )
         except IntegrityError:
-            # The failed transaction is rolled back; look from a fresh one which unique
-            # constraint refused the row (portable, unlike parsing driver messages).
+            # The failed transaction is rolled back; look from a fresh one which
+            # constraint refused the row, the code's or the time's (start or overlap):
+            # portable, unlike parsing driver messages.
             if self._code_exists(appointment.code):
                 raise CodeCollision(appointment.code) from None
             raise SlotUnavailable(Unavailability.TAKEN, appointment.start) from None
@@ -128,13 +134,17 @@ class SqlAppointmentRepository:
             row = connection.execute(select(table).where(table.c.code == code)).first()
         return self._to_model(row) if row else None
 
-    def booked_starts(self, start: datetime, end: datetime) -> Set[datetime]:
-        """Start times of booked appointments with start <= t < end."""
-        query = select(table.c.starts_at).where(
-            and_(table.c.status == BOOKED, table.c.starts_at >= start, table.c.starts_at < end)
+    def booked_intervals(self, start: datetime, end: datetime) -> List[Tuple[datetime, datetime]]:
+        """(start, end) of the booked appointments overlapping [start, end), by start."""
+        query = (
+            select(table.c.starts_at, table.c.ends_at)
+            .where(and_(table.c.status == BOOKED, table.c.starts_at < end,
+                        table.c.ends_at > start))
+            .order_by(table.c.starts_at)
         )
         with self.engine.connect() as connection:
-            return {row.starts_at.astimezone(self.tz) for row in connection.execute(query)}
+            return [(row.starts_at.astimezone(self.tz), row.ends_at.astimezone(self.tz))
+                    for row in connection.execute(query)]
 
     def booked_for_phone(self, phone: str, after: datetime) -> List[Appointment]:
         """Booked appointments of exactly this phone starting after `after`, soonest first."""
@@ -157,10 +167,10 @@ class SqlAppointmentRepository:
         return result.rowcount == 1
 
     def move(self, code: str, phone: str, start: datetime, end: datetime) -> bool:
-        """Move a booked appointment in one UPDATE: the unique index guards the new
-        slot, and the old one is free the moment the row changes. If the new slot is
-        taken nothing changes (SlotUnavailable). False when the appointment is no
-        longer booked by that phone."""
+        """Move a booked appointment in one UPDATE: the database guards the new
+        interval (overlapping only its own old one is fine), and the old one is free the
+        moment the row changes. If the new interval is taken nothing changes
+        (SlotUnavailable). False when the appointment is no longer booked by that phone."""
         try:
             with self.engine.begin() as connection:
                 result = connection.execute(

@@ -9,10 +9,15 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
 
-from appointments.adapters.sql.tables import metadata
+from appointments.adapters.sql.tables import (
+    NO_OVERLAP,
+    POSTGRES_NO_OVERLAP,
+    SQLITE_NO_OVERLAP,
+    metadata,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +105,7 @@ ADDED_COLUMNS = [
     ("messages", "author", "VARCHAR(8)"),
     ("messages", "agent_name", "VARCHAR(60)"),
     ("handoff_cases", "closed_agent", "VARCHAR(60)"),
+    ("appointments", "service", "VARCHAR(40)"),
 ]
 
 
@@ -125,6 +131,33 @@ def _create_added_indexes(bind: Any) -> None:
                 raise
 
 
+def _add_overlap_guard(connection: Any) -> None:
+    """The database's refusal of overlapping booked appointments (tables.py), on a
+    database made before it existed. SQLite: CREATE TRIGGER IF NOT EXISTS. PostgreSQL:
+    the exclusion constraint unless there; if rows booked earlier already overlap it
+    cannot be added: that is logged and the next start tries again (a savepoint keeps
+    the rest of the schema work)."""
+    if connection.dialect.name == "sqlite":
+        for trigger in SQLITE_NO_OVERLAP:
+            connection.execute(trigger)
+        return
+    if connection.dialect.name != "postgresql":
+        return
+    exists = connection.execute(
+        text("SELECT 1 FROM pg_constraint WHERE conname = :name "
+             "AND conrelid = to_regclass('appointments')"),
+        {"name": NO_OVERLAP},
+    ).first()
+    if exists:
+        return
+    try:
+        with connection.begin_nested():
+            connection.execute(POSTGRES_NO_OVERLAP)
+    except IntegrityError:
+        logger.error("booked appointments overlap: the database cannot refuse overlaps "
+                     "(%s) until they are moved or cancelled", NO_OVERLAP)
+
+
 def _create(bind: Any) -> None:
     metadata.create_all(bind)
     inspector = inspect(bind)
@@ -136,6 +169,11 @@ def _create(bind: Any) -> None:
             else:
                 bind.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
     _create_added_indexes(bind)
+    if isinstance(bind, Engine):
+        with bind.begin() as connection:
+            _add_overlap_guard(connection)
+    else:
+        _add_overlap_guard(bind)
 
 
 def create_schema(engine: Engine) -> None:

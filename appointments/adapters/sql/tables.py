@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    DDL,
     Column,
     DateTime,
     Index,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
     text,
 )
 from sqlalchemy.types import TypeDecorator
@@ -59,6 +61,7 @@ appointments = Table(
     Column("customer_name", String(120)),
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
     Column("cancelled_at", UtcDateTime),
+    Column("service", String(40)),  # Offering.key (business.yml); NULL: one unnamed service
 )
 
 # Double booking is impossible in the database itself, not only in Python: at most one
@@ -70,6 +73,37 @@ Index(
     sqlite_where=text("status = 'booked'"),
     postgresql_where=text("status = 'booked'"),
 )
+
+# ... nor may two booked appointments overlap in time ([start, end) half-open, so back to
+# back is fine). PostgreSQL: an exclusion constraint on the range (core GiST range_ops,
+# no extension). SQLite, which serializes writers: triggers that abort the write, which
+# the driver reports as an IntegrityError like any constraint. Made with the table, and
+# added to existing databases by database.create_schema.
+NO_OVERLAP = "ex_appointments_booked_overlap"
+POSTGRES_NO_OVERLAP = DDL(
+    f"ALTER TABLE appointments ADD CONSTRAINT {NO_OVERLAP} "
+    "EXCLUDE USING gist (tstzrange(starts_at, ends_at, '[)') WITH &&) "
+    "WHERE (status = 'booked')"
+)
+_OVERLAPS = (
+    "SELECT RAISE(ABORT, 'booked appointments overlap') WHERE EXISTS ("
+    "SELECT 1 FROM appointments WHERE status = 'booked' AND starts_at < NEW.ends_at "
+    "AND ends_at > NEW.starts_at{other})"
+)
+SQLITE_NO_OVERLAP = [
+    DDL(
+        "CREATE TRIGGER IF NOT EXISTS appointments_no_overlap_insert BEFORE INSERT ON "
+        f"appointments WHEN NEW.status = 'booked' BEGIN {_OVERLAPS.format(other='')}; END"
+    ),
+    DDL(
+        "CREATE TRIGGER IF NOT EXISTS appointments_no_overlap_update BEFORE UPDATE OF "
+        "starts_at, ends_at, status ON appointments WHEN NEW.status = 'booked' BEGIN "
+        f"{_OVERLAPS.format(other=' AND id <> OLD.id')}; END"
+    ),
+]
+event.listen(appointments, "after_create", POSTGRES_NO_OVERLAP.execute_if(dialect="postgresql"))
+for _trigger in SQLITE_NO_OVERLAP:
+    event.listen(appointments, "after_create", _trigger.execute_if(dialect="sqlite"))
 
 # A conversation handed to a person: open until an agent gives it back to the assistant
 # (or it times out). The transcript is the conversation up to the handoff; what is said
