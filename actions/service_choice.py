@@ -22,8 +22,8 @@ OFFERED = "offered_options"
 def read_service(text: Text, requested: Optional[Text], offered: List[Text]) -> Dict[Text, Any]:
     """{SERVICE: key} when the message names or picks a service (or there is only one)."""
     profile = services.settings().business
-    if not profile.asks_for_service:
-        return {SERVICE: profile.default_offering.key}
+    if not profile.asks_for_service:  # at the form's start (or if ever asked): that one
+        return {SERVICE: profile.default_offering.key} if requested in (None, SERVICE) else {}
     named = services.business_answers().offering_named(text)
     if named is not None:
         return {SERVICE: named.key}

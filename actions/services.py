@@ -33,9 +33,9 @@ def scheduling(service_key: Optional[str] = None,
     decides which starts are free (`service_key`, the slot appointment_service), or the
     appointment being moved keeps its own service. With one service, that one."""
     parts = bootstrap.parts()
+    if moving is not None:  # its own length; its own interval is not in the way
+        return parts.appointments().for_appointment(moving)
     profile = parts.settings.business
-    if moving is not None:
-        service_key = moving.service
     offering = profile.offering(service_key)
     if offering is None and not profile.asks_for_service:
         offering = profile.default_offering

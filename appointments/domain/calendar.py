@@ -74,16 +74,8 @@ class BusinessCalendar:
 
     @classmethod
     def from_settings(cls, settings: Any) -> "BusinessCalendar":
-        business = getattr(settings, "business", None)
-        if business is None:  # Settings from before business.yml: the calendar variables
-            business = BusinessProfile(
-                timezone=settings.timezone, hours=settings.business_hours,
-                slot_minutes=settings.slot_minutes,
-                booking_horizon_days=settings.booking_horizon_days,
-                min_notice_minutes=settings.min_notice_minutes,
-                holidays_country=settings.holidays_country,
-            )
-        return cls.from_profile(business)
+        """The calendar of the settings' business (business.yml and its overrides)."""
+        return cls.from_profile(settings.business)
 
     @property
     def slot_length(self) -> timedelta:

@@ -117,7 +117,8 @@ def test_a_change_of_topic_extracts_nothing_so_rasa_rejects_the_form(phone):
 def test_starting_a_form_forgets_an_earlier_flow(phone):
     stale = {"appointment_date": "2026-11-30", "appointment_time": "10:00", "booking_confirmed": True}
     slots, _, _ = run(ValidateBookingForm(), tracker(phone, "quiero una cita", "book_appointment", stale))
-    assert slots == {"appointment_date": None, "appointment_time": None, "booking_confirmed": None}
+    assert slots == {"appointment_date": None, "appointment_time": None, "booking_confirmed": None,
+                     "appointment_service": "consulta"}  # the only service: never asked
 
 
 def test_booking_after_yes_stores_it_and_sends_the_code(phone, wired):

@@ -87,9 +87,9 @@ def test_after_hours_the_user_hears_when_a_person_will_answer(phone, wired, twil
 def test_repeated_misunderstandings_end_with_a_person(phone, wired):
     services.use(wired, Notifiers([]))
     once = conversation(phone, ("user", "asdf", "nlu_fallback"))
-    assert run(ActionHandleFallback(), once)[1] == ["utter_default"]
+    assert run(ActionHandleFallback(), once)[1] == ["utter_default", "utter_menu"]
     twice = conversation(phone, ("user", "asdf", "nlu_fallback"), ("user", "¿y el clima?", "out_of_scope"))
-    assert run(ActionHandleFallback(), twice)[1] == ["utter_out_of_scope"]
+    assert run(ActionHandleFallback(), twice)[1] == ["utter_out_of_scope", "utter_menu"]
     thrice = conversation(phone, ("user", "qwer", "nlu_fallback"),
                           ("user", "¿cuál es la capital de Francia?", "out_of_scope"),
                           ("user", "zxcv", "nlu_fallback"))
