@@ -24,8 +24,8 @@ logger = logging.getLogger(__name__)
 
 UNKNOWN = "utter_answer_unknown"
 OFFER_PERSON = "utter_offer_person"  # "sí" right after it hands the chat to a person
-WEEKDAY_WORDS = {"lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "sabados",
-                 "domingo", "domingos", "miercole", "sabdo"}
+WEEKDAY_WORDS = {"lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4,
+                 "sabado": 5, "sabados": 5, "sabdo": 5, "domingo": 6, "domingos": 6}
 
 
 def _asked_day(tracker: Tracker) -> Optional[date]:
@@ -40,17 +40,23 @@ def _names_only_a_weekday(text: Text) -> bool:
     return any(w in WEEKDAY_WORDS for w in said) and not any(w.isdigit() for w in said)
 
 
+def _weekday_named(text: Text) -> Optional[int]:
+    """"¿atienden los domingos?" (Duckling reads no date in a plural weekday)."""
+    return next((WEEKDAY_WORDS[w] for w in words(text) if w in WEEKDAY_WORDS), None)
+
+
 def _hours(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     answers = services.business_answers()
     week = formatting.week_text(answers.week())
     day = _asked_day(tracker)
-    if day is None:
+    text = (tracker.latest_message or {}).get("text") or ""
+    weekday = _weekday_named(text) if _names_only_a_weekday(text) else None
+    if day is None and weekday is None:
         dispatcher.utter_message(response="utter_answer_hours", hours=week)
         return True
-    text = (tracker.latest_message or {}).get("text") or ""
-    if _names_only_a_weekday(text):
-        periods = answers.weekday(day.weekday())
-        name = formatting.weekday_name(day.weekday())
+    if weekday is not None:
+        periods = answers.weekday(weekday)
+        name = formatting.weekday_name(weekday)
         if periods:
             dispatcher.utter_message(response="utter_answer_weekday_open", weekday=name,
                                      periods=formatting.periods_text(periods))

@@ -1,6 +1,7 @@
 """Words that settle what a message wants when the classifier hesitates between
 neighbours: "cancélala" is cancelling even after "mejor"; "cámbiala" is changing; a
-greeting or a long story that names a day or a time is asking for an appointment."""
+greeting or a long story that names a day or a time is asking for an appointment, unless
+it asks whether the business opens then."""
 from __future__ import annotations
 
 import re
@@ -8,7 +9,8 @@ from typing import Optional
 
 from appointments.interpret.text import normalize
 
-_CANCEL = re.compile(r"\b(?:cancelala|cancelalo|cancelarla|cancelarlo|anulala|borrala)\b")
+_CANCEL = re.compile(r"\b(?:cancelala|cancelalo|cancelarla|cancelarlo|anulala|borrala"
+                     r"|me la (?:puede|puedes|podria|podrian|pueden) cancelar)\b")
 _CHANGE = re.compile(
     r"\b(?:cambiala|cambiarla|cambialo|muevela|moverla|pasala|pasarla|recorrela|recorrerla"
     r"|cambiamela|me la cambias|me la puedes cambiar|me la podrian cambiar|reagendar|reagendala)\b"
@@ -17,6 +19,10 @@ _CHANGE = re.compile(
 _CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|borr\w*|quit\w*|elimin\w*|ya no (?:voy|puedo))")
 _CHANGE_WORDS = re.compile(r"\b(?:cambi\w*|mov\w*|muev\w*|pas\w*|recorr\w*|reagend\w*|adelant\w*"
                            r"|atras\w*|otro dia|otra hora|otra fecha|en vez|mejor)")
+# "¿abren el 25?", "¿atienden el sábado?": whether the business opens that day.
+_OPEN_WORDS = re.compile(r"\b(?:abren|abre|abiert\w*|atienden|atiende|cierran|cierra|trabajan"
+                         r"|horario)\b")
+_BOOKING_WORDS = re.compile(r"\b(?:cita\w*|agend\w*|reserv\w*|apart\w*|lugar|espacio)")
 _MINE = re.compile(r"\b(?:mis|mi|tengo|tenia|tengan)\b")
 # Intents that say nothing about appointments: with a day or time, it is a booking.
 _NOT_A_REQUEST = {"greet", "out_of_scope", "nlu_fallback", "thank", "goodbye", "bot_challenge"}
@@ -31,6 +37,8 @@ def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool) ->
         return "cancel_appointment"
     if not has_time:
         return None
+    if intent in _NOT_A_REQUEST and _OPEN_WORDS.search(said) and not _BOOKING_WORDS.search(said):
+        return "ask_hours"  # unsure, but asks whether they open that day: not a booking
     if intent in _NOT_A_REQUEST or (intent == "list_appointments" and not _MINE.search(said)):
         return "book_appointment"  # "cita el domingo a las 11" is no listing
     if intent == "cancel_appointment" and not _CANCEL_WORDS.search(said) \

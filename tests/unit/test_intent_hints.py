@@ -26,3 +26,12 @@ def test_now_and_this_month_are_no_moment_to_book():
     assert names_a_moment(entity(grain="day")) and names_a_moment(entity(type="interval"))
     assert not names_a_moment(entity(grain="second"))  # "ya", "ahora"
     assert not names_a_moment(entity(grain="month"))  # "este mes"
+
+
+def test_an_unsure_question_about_opening_on_a_day_is_about_the_hours():
+    from appointments.interpret.intent_hints import hinted_intent
+
+    assert hinted_intent("abren el sabado?", "nlu_fallback", True) == "ask_hours"
+    assert hinted_intent("buenas, atienden el 25?", "greet", True) == "ask_hours"
+    assert hinted_intent("hola atienden el sabado? quiero cita", "greet", True) == "book_appointment"
+    assert hinted_intent("hola, cita el sabado", "greet", True) == "book_appointment"
