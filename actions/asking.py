@@ -29,7 +29,8 @@ class ActionAskAppointmentDate(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         service = reply_context.tracker_scheduler(tracker)
-        offered = [v for v in tracker.get_slot(OFFERED) or [] if "T" not in v]
+        offered = [v for v in tracker.get_slot(OFFERED) or []
+                   if "T" not in v and parse_day(v) is not None]  # days, not services
         if 2 <= len(offered) <= 3:  # the weekday and the date did not match: which one?
             days = [parse_day(v) for v in offered]
             dispatcher.utter_message(

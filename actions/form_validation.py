@@ -131,6 +131,8 @@ class AppointmentFormValidation(Action):
         found: Dict[Text, Any] = {}
         if SERVICE in self.required and not current.get(SERVICE):
             found.update(read_service(text, requested, current.get(OFFERED) or []))
+            if requested == SERVICE and found:
+                found[OFFERED] = None  # the service list is answered
             if requested == SERVICE and (found or not entities):
                 return found  # "2" picks the second service, not the 2nd of the month
 

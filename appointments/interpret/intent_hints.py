@@ -26,6 +26,12 @@ _BOOKING_WORDS = re.compile(r"\b(?:cita\w*|agend\w*|reserv\w*|apart\w*|lugar|esp
 _MINE = re.compile(r"\b(?:mis|mi|tengo|tenia|tengan)\b")
 # Intents that say nothing about appointments: with a day or time, it is a booking.
 _NOT_A_REQUEST = {"greet", "out_of_scope", "nlu_fallback", "thank", "goodbye", "bot_challenge"}
+# Questions about the business other than its hours: a long story naming a day or time
+# under one of them ("necesito traer a mi mamá a revisión... ¿qué tiene el jueves en la
+# tarde?") is asking for an appointment.
+_QUESTIONS = {"ask_location", "ask_prices", "ask_payment", "ask_services", "ask_preparation",
+              "ask_cancellation_policy", "ask_facilities"}
+LONG_STORY = 12  # words
 
 
 def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool) -> Optional[str]:
@@ -39,6 +45,8 @@ def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool) ->
         return None
     if intent in _NOT_A_REQUEST and _OPEN_WORDS.search(said) and not _BOOKING_WORDS.search(said):
         return "ask_hours"  # unsure, but asks whether they open that day: not a booking
+    if intent in _QUESTIONS and len(said.split()) >= LONG_STORY:
+        return "book_appointment"
     if intent in _NOT_A_REQUEST or (intent == "list_appointments" and not _MINE.search(said)):
         return "book_appointment"  # "cita el domingo a las 11" is no listing
     if intent == "cancel_appointment" and not _CANCEL_WORDS.search(said) \

@@ -34,7 +34,8 @@ def new_sender() -> str:
 
 def listed_times(reply: str) -> Set[str]:
     """Every "HH:MM" of a time list ("Mañana: 09:00, 09:30\nTarde: 12:00, ...")."""
-    return set(CLOCK_TIME.findall(reply))
+    listed = [line for line in reply.splitlines() if line.startswith(("Mañana:", "Tarde:"))]
+    return set(CLOCK_TIME.findall("\n".join(listed)))  # not the "(por ejemplo *10:30*)"
 
 
 def local(moment: datetime) -> datetime:

@@ -35,3 +35,12 @@ def test_an_unsure_question_about_opening_on_a_day_is_about_the_hours():
     assert hinted_intent("buenas, atienden el 25?", "greet", True) == "ask_hours"
     assert hinted_intent("hola atienden el sabado? quiero cita", "greet", True) == "book_appointment"
     assert hinted_intent("hola, cita el sabado", "greet", True) == "book_appointment"
+
+
+def test_a_long_story_with_a_day_under_a_business_question_is_a_booking():
+    from appointments.interpret.intent_hints import hinted_intent
+
+    story = ("hola q tal buenas noches, oiga necesito traer a mi mama a revision porque ya le "
+             "toca, q tiene el jueves en la tarde?")
+    assert hinted_intent(story, "ask_preparation", True) == "book_appointment"
+    assert hinted_intent("puedo pagar con tarjeta el viernes?", "ask_payment", True) is None
