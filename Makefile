@@ -93,6 +93,8 @@ bench: redis train ## Print performance numbers (bench/): latency, throughput, R
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/adversarial.py
 	$(BIN)/python bench/long_history.py
+	$(BIN)/python bench/answers_latency.py
+	$(BIN)/python bench/llm_latency.py
 	$(BIN)/python bench/train_time.py
 
 clean: ## Remove models, results and local data (keeps .venv)
