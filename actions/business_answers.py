@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, services
+from actions.service_choice import service_line
 from appointments.interpret.requested_time import read_requested_time
 from appointments.interpret.text import words
 
@@ -89,12 +90,6 @@ def _location(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     return True
 
 
-def _service_line(offering: Any, currency: str) -> str:
-    price = (f": {formatting.price_text(offering, currency)}"
-             if offering.price_from is not None else "")
-    return f"{offering.name} ({formatting.duration_text(offering.duration_minutes)}){price}"
-
-
 def _prices(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     answers = services.business_answers()
     currency = answers.profile.currency
@@ -108,7 +103,7 @@ def _prices(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     if not priced:
         return False
     dispatcher.utter_message(response="utter_answer_prices", options=formatting.bullets(
-        _service_line(o, currency) for o in priced))
+        service_line(o, currency) for o in priced))
     return True
 
 
@@ -126,7 +121,7 @@ def _services(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     if not profile.services:
         return False
     dispatcher.utter_message(response="utter_answer_services", options=formatting.bullets(
-        _service_line(o, profile.currency) for o in profile.services))
+        service_line(o, profile.currency) for o in profile.services))
     return True
 
 

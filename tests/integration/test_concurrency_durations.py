@@ -5,9 +5,7 @@ one wins, on both backends.
 
 Each racer has its own engine (its own connection), opened before the barrier, and all
 threads are released at once (as in test_concurrency.py)."""
-import threading
 from datetime import datetime, timedelta
-from typing import Callable, List
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +18,7 @@ from appointments.domain import Appointment, SlotUnavailable, Unavailability
 from appointments.domain.business import Offering
 from appointments.services.scheduling import AppointmentService
 
+from tests.integration.test_concurrency import race
 from tests.conftest import FIXED_NOW, TZ
 
 TEN = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
@@ -49,26 +48,6 @@ def repositories(url):
     yield [SqlAppointmentRepository(engine, TZ) for engine in engines]
     for engine in engines:
         engine.dispose()
-
-
-def race(targets: List[Callable[[], object]]) -> List[object]:
-    barrier = threading.Barrier(len(targets))
-    results: List[object] = [None] * len(targets)
-
-    def run(index: int, target: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            results[index] = target()
-        except Exception as error:  # noqa: BLE001 - the outcome is what is tested
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def booked_rows(url: str):
