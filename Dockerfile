@@ -49,7 +49,8 @@ ENV PATH=/opt/venv/bin:$PATH \
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 # Owned by root and read-only for the service user: the code cannot be changed at run time.
-COPY config.yml domain.yml endpoints.yml credentials.yml ./
+COPY config.yml domain.yml endpoints.yml credentials.yml business.yml ./
+COPY prompts/ prompts/
 COPY data/ data/
 COPY actions/ actions/
 COPY appointments/ appointments/

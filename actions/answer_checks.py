@@ -19,6 +19,7 @@ from appointments.domain import AppointmentNotActive, AppointmentNotFound, Unava
 from appointments.services.scheduling import AppointmentService
 
 DATE, TIME, CODE = "appointment_date", "appointment_time", "appointment_code"
+SERVICE = "appointment_service"
 OFFERED = "offered_options"
 # Reasons explained with utter_time_<reason>; the others are about the day (utter_date_*).
 TIME_REASONS = {"past", "too_soon", "outside_hours", "off_grid", "taken"}
@@ -43,7 +44,8 @@ def validate(
         result.update(check_date(dispatcher, found[DATE], service))
     day = parse_day(result.get(DATE, current.get(DATE)))
     at = parse_time(current.get(TIME))
-    if day is not None and at is not None and (TIME in found or DATE in found):
+    # again when the length became known (the service, the appointment being moved)
+    if day is not None and at is not None and any(k in found for k in (TIME, DATE, SERVICE, CODE)):
         result.update(check_time(dispatcher, day, at, service))
     day = parse_day(result.get(DATE, current.get(DATE)))
     if day is not None:  # the confirmation question reads it: never "el None"
@@ -101,21 +103,22 @@ def check_time(
     reason = service.check_slot(start)
     if reason is None:
         return {TIME: formatting.time_text(at), OFFERED: None}
-    hours = service.calendar.opening_hours(day)
+    periods = service.calendar.periods(day)
     day_level = reason.value not in TIME_REASONS
+    response = f"utter_{'date' if day_level else 'time'}_{reason.value}"
+    if reason is Unavailability.OUTSIDE_HOURS and service.calendar.check_start(
+            start, service.now()) is None:  # it starts in hours but runs past closing
+        response = "utter_time_does_not_fit"
     dispatcher.utter_message(
-        response=f"utter_{'date' if day_level else 'time'}_{reason.value}",
+        response=response,
+        duration=formatting.duration_text(int(service.duration.total_seconds() // 60)),
         date_text=formatting.day_text(day),
         time=formatting.time_text(at),
         holiday=service.calendar.holiday_name(day) or "",
         horizon_days=service.calendar.horizon_days,
         min_notice_minutes=int(service.calendar.min_notice.total_seconds() // 60),
         slot_minutes=service.calendar.slot_minutes,
-        opening_hours=(
-            f"{formatting.time_text(hours[0])}–{formatting.time_text(hours[1])}"
-            if hours
-            else ""
-        ),
+        opening_hours=formatting.periods_text(periods),
     )
     if day_level:
         return {DATE: None, TIME: None, "appointment_date_text": None, OFFERED: None}

@@ -21,6 +21,10 @@ MAX_DAYS = 6  # a week of opening days, Saturday included
 OFFERED = "offered_options"
 
 
+def _rescheduling(tracker: Tracker) -> bool:
+    return (tracker.active_loop or {}).get("name") == "reschedule_form"
+
+
 class ActionAskAppointmentDate(Action):
     def name(self) -> Text:
         return "action_ask_appointment_date"
@@ -28,7 +32,7 @@ class ActionAskAppointmentDate(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        service = reply_context.tracker_scheduler(tracker)
+        service = reply_context.tracker_scheduler(tracker, moving=_rescheduling(tracker))
         offered = [v for v in tracker.get_slot(OFFERED) or []
                    if "T" not in v and parse_day(v) is not None]  # days, not services
         if 2 <= len(offered) <= 3:  # the weekday and the date did not match: which one?
@@ -62,7 +66,7 @@ class ActionAskAppointmentTime(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        service = reply_context.tracker_scheduler(tracker)
+        service = reply_context.tracker_scheduler(tracker, moving=_rescheduling(tracker))
         day = parse_day(tracker.get_slot("appointment_date"))
         if day is None:  # cannot happen in the forms' slot order; ask for the day first
             return await ActionAskAppointmentDate().run(dispatcher, tracker, domain)

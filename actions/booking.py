@@ -72,7 +72,7 @@ class ActionBookAppointment(Action):
                 return reset_flow()  # ended at its start: ValidateBookingForm said why
             dispatcher.utter_message(response="utter_booking_discarded")
             return reset_flow() + menu_if_asked(dispatcher, tracker)
-        service = reply_context.tracker_scheduler(tracker)
+        service = reply_context.tracker_scheduler(tracker, moving=False)
         start = combine(service.calendar, day, at)
         try:
             appointment = service.book(tracker.sender_id, start)
@@ -87,6 +87,7 @@ class ActionBookAppointment(Action):
                 SlotSet("appointment_date", day.isoformat() if DATE not in checked else None),
                 SlotSet("appointment_time", None),
                 SlotSet("booking_confirmed", None),
+                SlotSet("appointment_service", tracker.get_slot("appointment_service")),
                 SlotSet("offered_options", checked.get("offered_options")),
                 FollowupAction("booking_form"),
             ]

@@ -35,15 +35,18 @@ def _asked_day(tracker: Tracker) -> Optional[date]:
     return wanted.day
 
 
-def _names_only_a_weekday(text: Text) -> bool:
-    """"¿abren los sábados?" asks about every Saturday; "¿abren el 25?" about one day."""
+def _every_weekday(text: Text, day: Optional[date]) -> Optional[int]:
+    """"¿abren los sábados?" asks about every Saturday (so does "¿abren sábado?" when no
+    date was read); "¿abren el sábado?" and "¿abren el 25?" ask about one day, which may
+    be a holiday or a closed date."""
     said = words(text)
-    return any(w in WEEKDAY_WORDS for w in said) and not any(w.isdigit() for w in said)
-
-
-def _weekday_named(text: Text) -> Optional[int]:
-    """"¿atienden los domingos?" (Duckling reads no date in a plural weekday)."""
-    return next((WEEKDAY_WORDS[w] for w in words(text) if w in WEEKDAY_WORDS), None)
+    for index, word in enumerate(said):
+        if word in WEEKDAY_WORDS:
+            plural = word.endswith("s") and word not in ("lunes", "martes", "miercoles",
+                                                         "jueves", "viernes")
+            if plural or day is None or (index and said[index - 1] == "los"):
+                return WEEKDAY_WORDS[word]
+    return None
 
 
 def _hours(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -51,7 +54,7 @@ def _hours(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     week = formatting.week_text(answers.week())
     day = _asked_day(tracker)
     text = (tracker.latest_message or {}).get("text") or ""
-    weekday = _weekday_named(text) if _names_only_a_weekday(text) else None
+    weekday = _every_weekday(text, day)
     if day is None and weekday is None:
         dispatcher.utter_message(response="utter_answer_hours", hours=week)
         return True
@@ -207,8 +210,8 @@ def answer_unrecognized(
     if _faq(dispatcher, text):
         return []
     model = services.llm_answers()
-    if model is None:
-        return None
+    if model is None or (tracker.active_loop or {}).get("name"):
+        return None  # in a form, a message not understood is a misread answer: no model
     outcome = model.answer(tracker.sender_id, text)
     if outcome.text:
         dispatcher.utter_message(response="utter_answer_llm", answer=outcome.text)

@@ -133,7 +133,7 @@ class AppointmentFormValidation(Action):
             found.update(read_service(text, requested, current.get(OFFERED) or []))
             if requested == SERVICE and found:
                 found[OFFERED] = None  # the service list is answered
-            if requested == SERVICE and (found or not entities):
+            if requested == SERVICE and (not entities or found and normalize(text).isdigit()):
                 return found  # "2" picks the second service, not the 2nd of the month
 
         if CODE in self.required and not current.get(CODE):

@@ -49,8 +49,10 @@ def scheduler(phone: Text, slots: Dict[Text, Any]) -> AppointmentService:
     return services.scheduling(slots.get(SERVICE), moving)
 
 
-def tracker_scheduler(tracker: Any) -> AppointmentService:
-    return scheduler(tracker.sender_id, {CODE: tracker.get_slot(CODE),
+def tracker_scheduler(tracker: Any, moving: bool) -> AppointmentService:
+    """`moving`: an appointment is being moved (the reschedule flow), so its code counts;
+    a booking never takes a leftover code's length and service."""
+    return scheduler(tracker.sender_id, {CODE: tracker.get_slot(CODE) if moving else None,
                                          SERVICE: tracker.get_slot(SERVICE)})
 
 

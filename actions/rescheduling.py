@@ -34,7 +34,7 @@ class ActionRescheduleAppointment(Action):
         if not (confirmed and code and day and at):
             dispatcher.utter_message(response="utter_reschedule_discarded")
             return reset_flow() + menu_if_asked(dispatcher, tracker)
-        service = reply_context.tracker_scheduler(tracker)
+        service = reply_context.tracker_scheduler(tracker, moving=True)
         new_start = combine(service.calendar, day, at)
         return apply_change(
             dispatcher,

@@ -61,15 +61,11 @@ def parse_business_hours(spec: str) -> WeeklyHours:
 def load_business(env: Mapping[str, str]) -> Tuple[Path, BusinessProfile]:
     """business.yml (or BUSINESS_FILE), with the scheduling variables of the environment
     overriding it when set (deployments keep working as before the file existed)."""
-    explicit = env.get("BUSINESS_FILE")
-    path = Path(explicit) if explicit else DEFAULT_BUSINESS_FILE
-    if path.exists() or explicit:
-        try:
-            profile = load_profile(path)
-        except BusinessFileError as error:
-            raise SettingsError(f"BUSINESS_FILE: {error}") from None
-    else:
-        profile = BusinessProfile()
+    path = Path(env.get("BUSINESS_FILE") or DEFAULT_BUSINESS_FILE)
+    try:
+        profile = load_profile(path)  # a missing file is an error too: no silent defaults
+    except BusinessFileError as error:
+        raise SettingsError(f"BUSINESS_FILE: {error}") from None
     changes: Dict[str, object] = {}
     if env.get("BUSINESS_TIMEZONE"):
         changes["timezone"] = env["BUSINESS_TIMEZONE"]

@@ -74,8 +74,10 @@ class ServiceModel(_Strict):
     preparation: str = ""
     aliases: List[constr(min_length=2)] = []  # type: ignore[valid-type]
 
-    @validator("price")
+    @validator("price", pre=True)
     def _price(cls, value: Any) -> Any:
+        if isinstance(value, float) or isinstance(value, bool):
+            raise ValueError(f"'{value}' is not a price in whole pesos: write 1500, not 1.500")
         if value is None or isinstance(value, int):
             if isinstance(value, int) and value < 0:
                 raise ValueError("a price cannot be negative")
@@ -135,6 +137,17 @@ class ProfileModel(_Strict):
                 check_periods([parse_period(p) for p in periods or []], day)
             except ValueError as error:
                 raise ValueError(f"{day}: {error}") from None
+        return value
+
+    @validator("holidays_country")
+    def _country(cls, value: Optional[str]) -> Optional[str]:
+        code = (value or "").strip().upper()
+        if code in ("", "NONE"):
+            return value
+        import holidays  # the tables load on first use; only the code is checked here
+
+        if code not in holidays.list_supported_countries():
+            raise ValueError(f"'{value}' is not a country code of the holidays package (MX)")
         return value
 
     @validator("slot_minutes")

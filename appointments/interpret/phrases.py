@@ -23,10 +23,15 @@ MAX_WORDS = 60  # a long story is not a frequent question
 
 
 def _same_word(a: str, b: str) -> bool:
+    """Equal, a plural ("limpiezas"), or one typo ("limpiesa"); not another word that
+    starts the same ("consultar" is no "consulta")."""
     if a == b:
         return True
     if min(len(a), len(b)) < 5:
         return False
+    short, long_ = sorted((a, b), key=len)
+    if long_.startswith(short):
+        return long_[len(short):] in ("s", "es")
     return SequenceMatcher(None, a, b).ratio() >= 0.85
 
 

@@ -47,8 +47,6 @@ QUESTION, ANSWER, ERROR = "llm_question", "llm_answer", "llm_error"  # message l
 ANSWERED, BOOKING_WORDS, ADVICE = "answered", "booking_words", "advice"
 NOT_IN_PROFILE, TIMEOUT_OR_ERROR = "not_in_profile", "timeout_or_error"
 CAP_PHONE, CAP_TOTAL, EMPTY = "cap_phone", "cap_total", "empty"
-# What the caller may send when `text` is None (its own wording may differ).
-FALLBACK = "No tengo ese dato. ¿Te comunico con una persona?"
 
 MIN_LETTERS = 3  # fewer letters than this is no question ("?", "ok", "👍")
 MAX_QUESTION = 1000  # characters of the question sent to the model
@@ -221,7 +219,7 @@ class LlmAnswers:
             outcome, logged, status = LlmOutcome(None, TIMEOUT_OR_ERROR), "", ERROR
             detail: Optional[str] = error.__class__.__name__
         else:
-            outcome = judge(raw or "")
+            outcome = judge(raw or "", self.system)
             logged, status = (outcome.text if outcome.answered else raw or ""), ANSWER
             detail = None if outcome.answered else outcome.reason
         elapsed_ms = (timer.monotonic() - started) * 1000
@@ -235,12 +233,28 @@ class LlmAnswers:
         return outcome
 
 
-def judge(raw: str) -> LlmOutcome:
-    """What may be sent of a model's answer."""
+def judge(raw: str, context: str = "") -> LlmOutcome:
+    """What may be sent of a model's answer: nothing that says it does not know, claims a
+    booking, or holds a link, an amount or a phone number its context does not (a prompt
+    injection could otherwise send made-up prices or a phishing link from the business's
+    number)."""
     answer = whatsapp_text(raw)
     if not answer or says_not_known(answer) or claims_a_booking(answer):
         return LlmOutcome(None, NOT_IN_PROFILE)
+    if context and any(fact not in _facts(context) for fact in _facts(answer)):
+        return LlmOutcome(None, NOT_IN_PROFILE)
     return LlmOutcome(trim(answer), ANSWERED)
+
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s*)]+", re.IGNORECASE)
+_NUMBER = re.compile(r"\d[\d,.]*")
+
+
+def _facts(text: str) -> set:
+    """Links and figures (amounts, phone numbers; digits only) a text states."""
+    links = {link.rstrip(".,").lower() for link in _URL.findall(text)}
+    figures = {re.sub(r"\D", "", n) for n in _NUMBER.findall(_URL.sub(" ", text))}
+    return links | {f.lstrip("0") for f in figures if len(f.lstrip("0")) >= 3}
 
 
 def _calls(rows: int) -> int:

@@ -73,3 +73,8 @@ def test_the_week_groups_days_with_equal_hours(answers: BusinessAnswers) -> None
         ((5,), ((time(9), time(13)),)),
         ((6,), ()),
     ]
+
+
+def test_a_verb_that_starts_like_a_service_is_not_the_service(answers: BusinessAnswers) -> None:
+    assert answers.offering_named("queria consultar precios") is None
+    assert answers.offering_named("cuanto cuestan las limpiezas") is not None

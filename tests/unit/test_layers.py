@@ -25,7 +25,8 @@ LAYERS = {
     "actions": 5,
 }
 # Nothing but the outer layer may touch these frameworks.
-FRAMEWORKS = {"rasa", "rasa_sdk", "sanic", "sqlalchemy", "aiohttp", "redis", "twilio"}
+FRAMEWORKS = {"rasa", "rasa_sdk", "sanic", "sqlalchemy", "aiohttp", "redis", "twilio", "openai",
+              "httpx", "pydantic", "ruamel"}
 PURE_LAYERS = 2  # domain, interpret and services import none of FRAMEWORKS
 
 

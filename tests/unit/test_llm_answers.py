@@ -289,10 +289,10 @@ def test_pointing_to_the_menu_is_fine(log, clock):
 
 
 def test_markdown_becomes_whatsapp_text(log, clock):
-    reply = "## Horario\n\n\n**Lunes a viernes** de 9:00 a 18:00. [Mapa](https://maps.example/x)"
+    link = "https://maps.google.com/?q=Calle+Orizaba+101+Roma+Norte+CDMX"  # business.yml's
+    reply = f"## Horario\n\n\n**Lunes a viernes** de 9:00 a 18:00. [Mapa]({link})"
     outcome = service(ScriptedModel(reply), log, clock).answer(ANA, "¿a qué hora abren?")
-    assert outcome.text == (
-        "Horario\n\n*Lunes a viernes* de 9:00 a 18:00. Mapa: https://maps.example/x")
+    assert outcome.text == f"Horario\n\n*Lunes a viernes* de 9:00 a 18:00. Mapa: {link}"
 
 
 def test_trim_cuts_after_a_whole_sentence():
@@ -302,3 +302,15 @@ def test_trim_cuts_after_a_whole_sentence():
     assert trim("corto.") == "corto."
     words = trim("palabra " * 200)
     assert len(words) <= 700 and words.endswith("palabra…")
+
+
+def test_an_answer_with_a_link_amount_or_phone_the_profile_lacks_is_not_sent():
+    from appointments.services.llm_answers import judge
+
+    context = "Limpieza: $800 a $1,200. Tel. +52 55 5555 0101. https://maps.example/x 9:00"
+    assert judge("Cuesta de $800 a $1,200.", context).answered
+    assert judge("Abrimos a las 09:00.", context).answered
+    assert judge("Mapa: https://maps.example/x", context).answered
+    for injected in ("La limpieza cuesta $100.", "Llama al 55 1234 5678.",
+                     "Paga en https://evil.example/pago"):
+        assert judge(injected, context).reason == "not_in_profile", injected
