@@ -27,6 +27,7 @@ UNKNOWN = "utter_answer_unknown"
 OFFER_PERSON = "utter_offer_person"  # "sí" right after it hands the chat to a person
 WEEKDAY_WORDS = {"lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4,
                  "sabado": 5, "sabados": 5, "sabdo": 5, "domingo": 6, "domingos": 6}
+PLURAL_WEEKDAYS = {"sabados", "domingos"}  # "los lunes" is plural by its article
 
 
 def _asked_day(tracker: Tracker) -> Optional[date]:
@@ -42,10 +43,8 @@ def _every_weekday(text: Text, day: Optional[date]) -> Optional[int]:
     said = words(text)
     for index, word in enumerate(said):
         if word in WEEKDAY_WORDS:
-            plural = word.endswith("s") and word not in ("lunes", "martes", "miercoles",
-                                                         "jueves", "viernes")
-            if plural or day is None or (index and said[index - 1] == "los"):
-                return WEEKDAY_WORDS[word]
+            plural = word in PLURAL_WEEKDAYS or (index > 0 and said[index - 1] == "los")
+            return WEEKDAY_WORDS[word] if plural or day is None else None
     return None
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
@@ -81,7 +81,7 @@ def load_business(env: Mapping[str, str]) -> Tuple[Path, BusinessProfile]:
     if "HOLIDAYS_COUNTRY" in env:
         country = env["HOLIDAYS_COUNTRY"].strip().upper()
         changes["holidays_country"] = None if country in ("", "NONE") else country
-    profile = profile.with_changes(**changes)
+    profile = replace(profile, **changes)  # type: ignore[arg-type]
     if 24 * 60 % profile.slot_minutes:
         raise SettingsError("SLOT_MINUTES must divide a day evenly (e.g. 15, 20, 30, 60)")
     try:

@@ -129,15 +129,19 @@ class ProfileModel(_Strict):
     faq: List[FaqModel] = []
 
     @validator("hours")
-    def _hours(cls, value: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    def _hours(cls, value: Dict[str, List[str]]) -> Dict[int, Tuple[Period, ...]]:
+        """Read once here: {weekday number: sorted periods}, closed days left out."""
+        hours: Dict[int, Tuple[Period, ...]] = {}
         for day, periods in value.items():
             if _plain(day) not in WEEKDAY_KEYS:
                 raise ValueError(f"'{day}' is not a weekday (lunes ... domingo)")
             try:
-                check_periods([parse_period(p) for p in periods or []], day)
+                parsed = check_periods([parse_period(p) for p in periods or []], day)
             except ValueError as error:
                 raise ValueError(f"{day}: {error}") from None
-        return value
+            if parsed:
+                hours[WEEKDAY_KEYS[_plain(day)]] = parsed
+        return hours  # type: ignore[return-value]
 
     @validator("holidays_country")
     def _country(cls, value: Optional[str]) -> Optional[str]:
@@ -175,11 +179,6 @@ class ProfileModel(_Strict):
 
 
 def _to_profile(model: ProfileModel) -> BusinessProfile:
-    hours: Dict[int, Tuple[Period, ...]] = {}
-    for day, periods in model.hours.items():
-        parsed = check_periods([parse_period(p) for p in periods or []], day)
-        if parsed:
-            hours[WEEKDAY_KEYS[_plain(day)]] = parsed
     services = []
     for s in model.services:
         low = high = None
@@ -195,7 +194,7 @@ def _to_profile(model: ProfileModel) -> BusinessProfile:
     country = (model.holidays_country or "").strip().upper()
     return BusinessProfile(
         name=model.name, address=model.address, map_url=model.map_url, phone=model.phone,
-        directions=model.directions, timezone=model.timezone, hours=hours,
+        directions=model.directions, timezone=model.timezone, hours=model.hours,
         closed_dates={c.date: c.reason for c in model.closed_dates},
         holidays_country=None if country in ("", "NONE") else country,
         slot_minutes=model.slot_minutes, booking_horizon_days=model.booking_horizon_days,

@@ -6,7 +6,7 @@ the calendar, the scheduling service and the answers read these objects.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Dict, Mapping, Optional, Tuple
 
@@ -87,6 +87,3 @@ class BusinessProfile:
     def default_offering(self) -> Offering:
         """The service a booking gets when there is only one to choose."""
         return self.offerings[0]
-
-    def with_changes(self, **changes: object) -> "BusinessProfile":
-        return replace(self, **changes)  # type: ignore[arg-type]

@@ -55,7 +55,6 @@ class AppointmentService(Availability):
         self.clock = clock
         self.code_generator = code_generator
         self.max_upcoming_per_phone = max_upcoming_per_phone
-        self.offering = offering
         self.duration: timedelta = offering.duration if offering else calendar.slot_length
         self.service_key: Optional[str] = offering.key if offering else None
         self.ignoring: Optional[Appointment] = None  # see for_appointment
