@@ -24,6 +24,8 @@ _OPEN_WORDS = re.compile(r"\b(?:abren|abre|abiert\w*|atienden|atiende|cierran|ci
                          r"|horario)\b")
 _BOOKING_WORDS = re.compile(r"\b(?:cita\w*|agend\w*|reserv\w*|apart\w*|lugar|espacio)")
 _MINE = re.compile(r"\b(?:mis|mi|tengo|tenia|tengan)\b")
+# "¿quién ganó el partido de ayer?": a day already gone is no moment to book.
+_PAST = re.compile(r"\b(?:ayer|anteayer|antier|anoche|(?:semana|mes|ano|fin de semana) pasad[oa])\b")
 # Intents that say nothing about appointments: with a day or time, it is a booking.
 _NOT_A_REQUEST = {"greet", "out_of_scope", "nlu_fallback", "thank", "goodbye", "bot_challenge"}
 # Questions about the business other than its hours: a long story naming a day or time
@@ -45,6 +47,8 @@ def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool) ->
         return None
     if intent in _NOT_A_REQUEST and _OPEN_WORDS.search(said) and not _BOOKING_WORDS.search(said):
         return "ask_hours"  # unsure, but asks whether they open that day: not a booking
+    if intent == "out_of_scope" and _PAST.search(said) and not _BOOKING_WORDS.search(said):
+        return None  # small talk about the past, not a request
     if intent in _QUESTIONS and len(said.split()) >= LONG_STORY:
         return "book_appointment"
     if intent in _NOT_A_REQUEST or (intent == "list_appointments" and not _MINE.search(said)):

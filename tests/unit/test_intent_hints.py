@@ -15,6 +15,10 @@ from appointments.interpret.requested_time import names_a_moment
     ("mis citas del jueves", "list_appointments", True, None),
     ("cancela la del jueves", "cancel_appointment", True, None),
     ("hola", "greet", False, None),
+    ("quién ganó el partido de ayer?", "out_of_scope", True, None),
+    ("que tal estuvo la semana pasada", "out_of_scope", True, None),
+    ("ayer no pude ir, quiero otra cita el viernes", "out_of_scope", True, "book_appointment"),
+    ("hazme el favor, pasado mañana a las 5", "out_of_scope", True, "book_appointment"),
 ])
 def test_hinted_intent(text, intent, has_time, hinted):
     assert hinted_intent(text, intent, has_time) == hinted
