@@ -32,8 +32,10 @@ def rasa_argv(settings: Settings, options: List[str]) -> List[str]:
             f"RASA_API_TOKEN must be at least {MIN_SECRET_LENGTH} characters "
             "(scripts/env.py makes one in var/rasa-api-token)"
         )
+    # "--jwt-secret=<secret>" in one word: a secret starting with "-" (token_urlsafe
+    # makes those) would otherwise be read as an option and the server would not start.
     argv = ["rasa", "run", *options, "--interface", settings.bind_host, "--enable-api",
-            "--jwt-secret", secret, "--jwt-method", "HS256"]
+            f"--jwt-secret={secret}", "--jwt-method", "HS256"]
     if settings.rasa_cors_origins:
         argv += ["--cors", *settings.rasa_cors_origins.split()]
     return argv

@@ -84,11 +84,22 @@ def test_no_twilio_token_no_channel():
     assert guard.check(form_request(params, "", url))[0][0] == 503
 
 
+def test_a_secret_starting_with_a_dash_is_not_read_as_an_option():
+    from rasa.cli.arguments.run import add_server_arguments
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    secret = "-Rk2" + "x" * 20  # secrets.token_urlsafe makes such secrets now and then
+    argv = rasa_argv(Settings(rasa_api_token=secret), ["--port", "5005"])
+    assert parser.parse_args(argv[2:]).jwt_secret == secret
+
+
 def test_rasa_gets_its_secret_in_process_and_listens_on_loopback():
     argv = rasa_argv(Settings(rasa_api_token="x" * 24), ["--port", "5005"])
     assert argv[argv.index("--interface") + 1] == "127.0.0.1"
     assert "--auth-token" not in argv and "--cors" not in argv
-    assert argv[argv.index("--jwt-secret") + 1] == "x" * 24
+    assert "--jwt-secret=" + "x" * 24 in argv
     with pytest.raises(SettingsError):
         rasa_argv(Settings(rasa_api_token="short"), [])
     with pytest.raises(SettingsError):
