@@ -34,9 +34,13 @@ _NOT_A_REQUEST = {"greet", "out_of_scope", "nlu_fallback", "thank", "goodbye", "
 _QUESTIONS = {"ask_location", "ask_prices", "ask_payment", "ask_services", "ask_preparation",
               "ask_cancellation_policy", "ask_facilities"}
 LONG_STORY = 12  # words
+# Below this, a business question that names a time is a time given: "ah caray, entonces
+# a las 11" (0.57 ask_facilities: "caray" is no word the classifier knows).
+UNSURE = 0.8
 
 
-def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool) -> Optional[str]:
+def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool,
+                  confidence: float = 1.0) -> Optional[str]:
     """The intent the message's own words settle, or None to keep the classifier's."""
     said = normalize(text, limit=2000)
     if _CHANGE.search(said) and intent != "reschedule_appointment":
@@ -47,10 +51,12 @@ def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool) ->
         return None
     if intent in _NOT_A_REQUEST and _OPEN_WORDS.search(said) and not _BOOKING_WORDS.search(said):
         return "ask_hours"  # unsure, but asks whether they open that day: not a booking
-    if intent == "out_of_scope" and _PAST.search(said) and not _BOOKING_WORDS.search(said):
+    if intent in _NOT_A_REQUEST and _PAST.search(said) and not _BOOKING_WORDS.search(said):
         return None  # small talk about the past, not a request
     if intent in _QUESTIONS and len(said.split()) >= LONG_STORY:
         return "book_appointment"
+    if intent in _QUESTIONS and confidence < UNSURE:
+        return "inform"  # a form reads the time; outside one, a time starts a booking
     if intent in _NOT_A_REQUEST or (intent == "list_appointments" and not _MINE.search(said)):
         return "book_appointment"  # "cita el domingo a las 11" is no listing
     if intent == "cancel_appointment" and not _CANCEL_WORDS.search(said) \

@@ -17,6 +17,7 @@ from appointments.interpret.requested_time import names_a_moment
     ("hola", "greet", False, None),
     ("quién ganó el partido de ayer?", "out_of_scope", True, None),
     ("que tal estuvo la semana pasada", "out_of_scope", True, None),
+    ("quién ganó el partido de ayer?", "bot_challenge", True, None),
     ("ayer no pude ir, quiero otra cita el viernes", "out_of_scope", True, "book_appointment"),
     ("hazme el favor, pasado mañana a las 5", "out_of_scope", True, "book_appointment"),
 ])
@@ -48,3 +49,9 @@ def test_a_long_story_with_a_day_under_a_business_question_is_a_booking():
              "toca, q tiene el jueves en la tarde?")
     assert hinted_intent(story, "ask_preparation", True) == "book_appointment"
     assert hinted_intent("puedo pagar con tarjeta el viernes?", "ask_payment", True) is None
+
+
+def test_an_unsure_business_question_that_names_a_time_gives_the_time():
+    assert hinted_intent("ah caray, entonces a las 11", "ask_facilities", True, 0.57) == "inform"
+    assert hinted_intent("hay estacionamiento a las 11?", "ask_facilities", True, 0.97) is None
+    assert hinted_intent("ah caray", "ask_facilities", False, 0.57) is None

@@ -19,9 +19,10 @@ from appointments.interpret.requested_time import names_a_moment
 class IntentHints(ConfiguredComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            current = (message.get(INTENT) or {}).get("name")
+            classified = message.get(INTENT) or {}
             has_time = any(names_a_moment(e) for e in message.get(ENTITIES) or [])
-            intent = hinted_intent(message.get(TEXT), current, has_time)
+            intent = hinted_intent(message.get(TEXT), classified.get("name"), has_time,
+                                   classified.get("confidence") or 0.0)
             if intent is None:
                 continue
             set_intent(message, intent)
