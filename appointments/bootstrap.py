@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from appointments.adapters.notifiers import Notifiers
     from appointments.adapters.rasa_http import RasaClient
     from appointments.adapters.twilio import TwilioSender
+    from appointments.services.agenda import Agenda
     from appointments.services.business_answers import BusinessAnswers
     from appointments.services.handoff_desk import HandoffDesk
     from appointments.services.llm_answers import LlmAnswers
@@ -84,6 +85,13 @@ class Parts:
                     max_upcoming_per_phone=self.settings.max_active_appointments_per_phone,
                 )
             return self._service
+
+    def agenda(self) -> "Agenda":
+        """A day's appointments and attendance (the console's "Hoy" page)."""
+        from appointments.services.agenda import Agenda
+
+        service = self.appointments()
+        return Agenda(service.calendar, service.repository, service.clock)
 
     def business_answers(self) -> "BusinessAnswers":
         from appointments.services.business_answers import BusinessAnswers

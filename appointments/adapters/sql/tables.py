@@ -62,6 +62,10 @@ appointments = Table(
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
     Column("cancelled_at", UtcDateTime),
     Column("service", String(40)),  # Offering.key (business.yml); NULL: one unnamed service
+    Column("confirmed_at", UtcDateTime),  # the customer confirmed (e.g. answering a reminder)
+    Column("attendance", String(16)),  # "attended" | "no_show" | NULL: not recorded
+    Column("attendance_at", UtcDateTime),
+    Column("attendance_by", String(60)),  # the console account that recorded it
 )
 
 # Double booking is impossible in the database itself, not only in Python: at most one
