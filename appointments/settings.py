@@ -191,6 +191,7 @@ class Settings:
     handoff_webhook_secret: Optional[str] = None
     # which appointment changes those two notify (BUSINESS_NOTIFY; see BUSINESS_EVENTS)
     business_notify: FrozenSet[str] = frozenset(BUSINESS_EVENTS)
+    daily_agenda: bool = False  # the day's agenda to AGENT_PHONE_NUMBER at opening (worker)
     agent_console_token: Optional[str] = None
     agent_console_url: Optional[str] = None  # public address of the console, for links
     agent_console_port: int = 5056
@@ -260,6 +261,7 @@ class Settings:
             handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL") or None,
             handoff_webhook_secret=env.get("HANDOFF_WEBHOOK_SECRET") or None,
             business_notify=_business_notify(env),
+            daily_agenda=_flag(env, "DAILY_AGENDA", False),
             agent_console_token=env.get("AGENT_CONSOLE_TOKEN") or None,
             agent_console_url=(env.get("AGENT_CONSOLE_URL") or "").rstrip("/") or None,
             agent_console_port=_int(env, "AGENT_CONSOLE_PORT", 5056, minimum=1),

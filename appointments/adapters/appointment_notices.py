@@ -1,7 +1,8 @@
 """Telling the business an appointment was booked, moved or cancelled: a `Notice`
 (notifiers.py) for the same notifiers as a handoff (WhatsApp/SMS to AGENT_PHONE_NUMBER,
 the signed webhook), with its Spanish text for the agent's phone and its JSON fields.
-BUSINESS_NOTIFY (settings.py) says which of the three the business wants.
+BUSINESS_NOTIFY (settings.py) says which of the three the business wants. Also the day's
+agenda for the agent's phone at opening time (DAILY_AGENDA, appointments/worker/).
 
 The texts here are for the business's staff, like the handoff notice's (notifiers.py);
 what customers read lives in domain.yml.
@@ -9,8 +10,8 @@ what customers read lives in domain.yml.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Dict, Optional
+from datetime import date, datetime
+from typing import Any, Dict, Optional, Tuple
 
 from babel.dates import format_date
 
@@ -90,3 +91,49 @@ class AppointmentNotice:
 
     def subject(self) -> str:
         return f"appointment {self.code}"
+
+
+AGENDA_EVENT = "agenda.daily"
+MAX_BODY = 1600  # Twilio's limit (UTF-16 units, as in notifiers.py)
+
+
+@dataclass(frozen=True)
+class DailyAgendaNotice:
+    """The day's booked appointments, for the agent's phone at opening time (the worker's
+    DAILY_AGENDA task). `lines`: one per appointment, made by `agenda_line`."""
+
+    day: date
+    lines: Tuple[str, ...] = ()
+    console_url: Optional[str] = None  # the console's "Hoy" page
+    phone: str = ""  # nobody's: a notice about the business, not a customer
+    event: str = AGENDA_EVENT
+
+    def agent_text(self) -> str:
+        title = format_date(self.day, "EEEE d 'de' MMMM", locale="es_MX")
+        if not self.lines:
+            return f"🗓️ Hoy, {title}, no hay citas agendadas."
+        count = len(self.lines)
+        head = f"🗓️ Agenda de hoy, {title}: {count} cita{'s' if count != 1 else ''}"
+        tail = [f"Detalle: {self.console_url}"] if self.console_url else []
+        shown = list(self.lines)
+        while True:
+            more = [f"… y {count - len(shown)} más"] if len(shown) < count else []
+            text = "\n".join([head, *shown, *more, *tail])
+            if len(text.encode("utf-16-le")) // 2 <= MAX_BODY or not shown:
+                return text
+            shown.pop()
+
+    def fields(self) -> Dict[str, Any]:
+        return {"event": self.event, "day": self.day.isoformat(), "lines": list(self.lines)}
+
+    def subject(self) -> str:
+        return f"agenda {self.day.isoformat()}"
+
+
+def agenda_line(appointment: Appointment, service_name: Optional[str] = None) -> str:
+    """'09:00 · Consulta · Ana (+5215512345678) ✅' (✅: the customer confirmed)."""
+    name = " ".join((appointment.customer_name or "").split())[:MAX_NAME]
+    who = f"{name} ({_bare(appointment.phone)})" if name else _bare(appointment.phone)
+    named = f" · {service_name}" if service_name else ""
+    confirmed = " ✅" if appointment.is_confirmed else ""
+    return f"{appointment.start.strftime('%H:%M')}{named} · {who}{confirmed}"

@@ -8,7 +8,7 @@ thread.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from appointments.domain.appointment import ATTENDANCE, Appointment
 from appointments.domain.calendar import BusinessCalendar, instant
@@ -36,6 +36,18 @@ class Agenda:
             return self.calendar.localize(datetime.combine(of, time.min))
 
         return midnight(day), midnight(day + timedelta(days=1))
+
+    def open_today(self) -> Optional[date]:
+        """Today, if the business has opened today and not yet closed for the day (when
+        the day's agenda is worth sending); None on a closed day or outside that span."""
+        today = self.today()
+        span = self.calendar.opening_hours(today)
+        if span is None:
+            return None
+        local = self.now()
+        opens = self.calendar.localize(datetime.combine(today, span[0]))
+        closes = self.calendar.localize(datetime.combine(today, span[1]))
+        return today if instant(opens) <= instant(local) < instant(closes) else None
 
     def day(self, day: date) -> List[Appointment]:
         """Every appointment of `day` (booked and cancelled), by start."""

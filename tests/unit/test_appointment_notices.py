@@ -5,7 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from appointments.adapters.appointment_notices import AppointmentNotice
+from appointments.adapters.appointment_notices import (
+    AppointmentNotice, DailyAgendaNotice, agenda_line,
+)
 from appointments.domain import Appointment
 
 from tests.conftest import FIXED_NOW, TZ
@@ -45,3 +47,28 @@ def test_only_a_reschedule_carries_the_old_start():
     assert cancelled.fields()["previous_start"] is None
     with pytest.raises(ValueError):
         AppointmentNotice.of("moved", BOOKED)
+
+
+# --- the day's agenda ----------------------------------------------------------------
+
+def test_the_daily_agenda_lists_the_day_and_links_the_console():
+    confirmed = replace(BOOKED, customer_name="Ana", confirmed_at=FIXED_NOW)
+    lines = (agenda_line(confirmed, "Limpieza dental"),
+             agenda_line(replace(BOOKED, code="M4R-8TW", start=START + timedelta(hours=1))))
+    assert lines == ("17:00 · Limpieza dental · Ana (+5215512345678) ✅", "18:00 · +5215512345678")
+    notice = DailyAgendaNotice(START.date(), lines, "https://c.example/agent/today")
+    assert notice.agent_text() == (
+        "🗓️ Agenda de hoy, jueves 26 de noviembre: 2 citas\n" + "\n".join(lines)
+        + "\nDetalle: https://c.example/agent/today")
+    assert DailyAgendaNotice(START.date()).agent_text() == \
+        "🗓️ Hoy, jueves 26 de noviembre, no hay citas agendadas."
+
+
+def test_a_long_agenda_stays_within_twilios_limit_and_says_how_many_are_left_out():
+    lines = tuple(f"{9 + n // 60:02d}:{n % 60:02d} · Cliente número {n} (+5215512345678)"
+                  for n in range(80))
+    text = DailyAgendaNotice(START.date(), lines, "https://c.example/agent/today").agent_text()
+    assert len(text.encode("utf-16-le")) // 2 <= 1600
+    assert ": 80 citas" in text and text.endswith("Detalle: https://c.example/agent/today")
+    shown = text.count("Cliente número")
+    assert 20 < shown < 80 and f"… y {80 - shown} más" in text

@@ -9,7 +9,7 @@ from appointments.domain import AppointmentNotActive, AppointmentNotFound
 from appointments.domain.appointment import ATTENDED, NO_SHOW
 from appointments.services.agenda import Agenda
 
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, TZ
 from tests.unit.helpers import at
 
 
@@ -106,3 +106,15 @@ def test_attendance_is_refused_for_the_future_cancelled_or_unknown(service, agen
     with pytest.raises(ValueError):
         agenda.mark(later_today.code, "tal vez", "luis")
     assert service.find("ana", tomorrow.code).attendance is None
+
+
+# --- when the day's agenda is due (the worker's DAILY_AGENDA task) -------------------
+
+@pytest.mark.parametrize("now, due", [
+    (at(25, 8, 59), None), (at(25, 9), date(2026, 11, 25)), (at(25, 17, 59), date(2026, 11, 25)),
+    (at(25, 18), None), (at(28, 12), date(2026, 11, 28)), (at(29, 10), None),  # Sunday
+    (datetime(2026, 12, 25, 10, tzinfo=TZ), None),  # Christmas
+])
+def test_the_agenda_is_due_between_the_days_opening_and_closing(agenda, clock, now, due):
+    clock.now = now
+    assert agenda.open_today() == due

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     DDL,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -127,6 +128,16 @@ handoff_cases = Table(
     Column("closed_at", UtcDateTime),
     Column("closed_by", String(32)),  # "agent" | "timeout" | "user"
     Column("closed_agent", String(60)),  # the console account that gave it back
+)
+
+# Once-a-day jobs (the daily agenda to AGENT_PHONE_NUMBER): the worker that inserts the
+# (job, day) row does the job; the others, finding it, do not.
+daily_runs = Table(
+    "daily_runs",
+    metadata,
+    Column("job", String(32), primary_key=True),
+    Column("day", Date, primary_key=True),  # the business day
+    Column("claimed_at", UtcDateTime, nullable=False, default=utc_now),
 )
 
 # Every WhatsApp message in and out (the original product's message log).
