@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import answer_checks, formatting, reply_context, services
 from actions.answer_checks import DATE
+from actions.business_notices import notify_business
 from actions.form_validation import LAST_CODE, AppointmentFormValidation
 from actions.service_choice import service_name
 from actions.slot_state import (
@@ -22,6 +23,9 @@ from actions.slot_state import (
     reset_flow,
 )
 from appointments.domain import SlotUnavailable, TooManyAppointments
+from appointments.services import handoff_summary
+
+NAME_LENGTH = 120  # appointments.customer_name
 
 
 def _at_the_cap(phone: Text) -> Optional[TooManyAppointments]:
@@ -74,8 +78,10 @@ class ActionBookAppointment(Action):
             return reset_flow() + menu_if_asked(dispatcher, tracker)
         service = reply_context.tracker_scheduler(tracker, moving=False)
         start = combine(service.calendar, day, at)
+        name = handoff_summary.profile_name(tracker.events)  # WhatsApp's, for the staff
         try:
-            appointment = service.book(tracker.sender_id, start)
+            appointment = service.book(tracker.sender_id, start,
+                                       customer_name=name[:NAME_LENGTH] if name else None)
         except TooManyAppointments as refused:  # booked elsewhere meanwhile
             _say_too_many(dispatcher, refused)
             return reset_flow()
@@ -94,6 +100,7 @@ class ActionBookAppointment(Action):
         except SQLAlchemyError:
             dispatcher.utter_message(response="utter_booking_failed")
             return reset_flow()
+        notify_business("booked", appointment, tracker)
         named = service_name(appointment.service)
         dispatcher.utter_message(
             response="utter_booking_done_service" if named else "utter_booking_done",

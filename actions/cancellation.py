@@ -8,6 +8,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.business_notices import notify_business
 from actions.form_validation import AppointmentFormValidation
 from actions.outcomes import apply_change
 from actions.slot_state import menu_if_asked, reset_flow
@@ -35,4 +36,5 @@ class ActionCancelAppointment(Action):
             code,
             lambda: services.appointment_service().cancel(tracker.sender_id, code),
             "utter_cancellation_done",
+            lambda cancelled: notify_business("cancelled", cancelled, tracker),
         )

@@ -52,11 +52,21 @@ def numbered(lines: Iterable[str]) -> str:
     return "\n".join(f"{index}. {line}" for index, line in enumerate(lines, start=1))
 
 
-def appointment_line(appointment: Any, service: Optional[str] = None) -> str:
+def appointment_line(appointment: Any, service: Optional[str] = None,
+                     mark: Optional[str] = None) -> str:
     """'jueves 26 de noviembre, 17:00 · K7P-3QX', with the service's name when the
-    business offers several: 'jueves 26 de noviembre, 17:00 · Limpieza dental · K7P-3QX'"""
+    business offers several: 'jueves 26 de noviembre, 17:00 · Limpieza dental · K7P-3QX',
+    and a mark after it when given ('… · K7P-3QX · ✅ confirmada')."""
     named = f" · {service}" if service else ""
-    return f"{moment_text(appointment.start)}{named} · {appointment.code}"
+    marked = f" · {mark}" if mark else ""
+    return f"{moment_text(appointment.start)}{named} · {appointment.code}{marked}"
+
+
+def response_text(domain: Any, name: str) -> str:
+    """The first text of response `name` in the domain Rasa sent with the action (for a
+    piece of a line, such as a mark); '' when it is missing."""
+    variations = ((domain or {}).get("responses") or {}).get(name) or [{}]
+    return variations[0].get("text") or ""
 
 
 # --- business answers (the sentences around these are in domain.yml)

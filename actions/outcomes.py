@@ -1,7 +1,7 @@
 """Telling the user how a change to an existing appointment went (cancel, reschedule)."""
 from __future__ import annotations
 
-from typing import Callable, List, Text
+from typing import Callable, List, Optional, Text
 
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,8 +22,10 @@ def apply_change(
     code: Text,
     change: Callable[[], Appointment],
     done_response: Text,
+    done: Optional[Callable[[Appointment], None]] = None,
 ) -> List[EventType]:
-    """Run the change and pick the response; the flow's slots are cleared either way."""
+    """Run the change and pick the response; the flow's slots are cleared either way.
+    `done` gets the changed appointment (to tell the business) once it succeeded."""
     try:
         appointment = change()
     except SlotUnavailable as clash:
@@ -45,4 +47,6 @@ def apply_change(
             code=appointment.code,
             appointment_text=formatting.moment_text(appointment.start),
         )
+        if done is not None:
+            done(appointment)
     return reset_flow()

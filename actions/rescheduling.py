@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import reply_context
+from actions.business_notices import notify_business
 from actions.form_validation import AppointmentFormValidation
 from actions.outcomes import apply_change
 from actions.slot_state import menu_if_asked, combine, parse_day, parse_time, reset_flow
@@ -36,9 +37,11 @@ class ActionRescheduleAppointment(Action):
             return reset_flow() + menu_if_asked(dispatcher, tracker)
         service = reply_context.tracker_scheduler(tracker, moving=True)
         new_start = combine(service.calendar, day, at)
+        before = service.ignoring.start if service.ignoring is not None else None
         return apply_change(
             dispatcher,
             code,
             lambda: service.reschedule(tracker.sender_id, code, new_start),
             "utter_reschedule_done",
+            lambda moved: notify_business("rescheduled", moved, tracker, previous_start=before),
         )

@@ -15,6 +15,7 @@ from appointments.settings import Settings
 if TYPE_CHECKING:
     from appointments.adapters.notifiers import Notifiers
     from appointments.domain.appointment import Appointment
+    from appointments.rasa.channels.turns import TurnWorker
     from appointments.services.business_answers import BusinessAnswers
     from appointments.services.llm_answers import LlmAnswers
 
@@ -57,6 +58,11 @@ def handoff_repository() -> SqlHandoffRepository:
 
 def notifiers() -> "Notifiers":
     return bootstrap.parts().notifiers()
+
+
+def notice_worker() -> "TurnWorker":
+    """Where notices to the business go out, after and apart from the user's reply."""
+    return bootstrap.parts().notice_worker()
 
 
 def use(service: AppointmentService, notifiers: Optional["Notifiers"] = None) -> None:

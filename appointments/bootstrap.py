@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from appointments.adapters.notifiers import Notifiers
     from appointments.adapters.rasa_http import RasaClient
     from appointments.adapters.twilio import TwilioSender
+    from appointments.rasa.channels.turns import TurnWorker
+    from appointments.services.agenda import Agenda
     from appointments.services.business_answers import BusinessAnswers
     from appointments.services.handoff_desk import HandoffDesk
     from appointments.services.llm_answers import LlmAnswers
@@ -59,6 +61,7 @@ class Parts:
         self._sender: Optional["TwilioSender"] = None
         self._answers: Optional["BusinessAnswers"] = None
         self._llm: Optional["LlmAnswers"] = None
+        self._notice_worker: Optional["TurnWorker"] = None
 
     def engine(self) -> "Engine":
         with self._lock:
@@ -84,6 +87,13 @@ class Parts:
                     max_upcoming_per_phone=self.settings.max_active_appointments_per_phone,
                 )
             return self._service
+
+    def agenda(self) -> "Agenda":
+        """A day's appointments and attendance (the console's "Hoy" page)."""
+        from appointments.services.agenda import Agenda
+
+        service = self.appointments()
+        return Agenda(service.calendar, service.repository, service.clock)
 
     def business_answers(self) -> "BusinessAnswers":
         from appointments.services.business_answers import BusinessAnswers
@@ -140,6 +150,16 @@ class Parts:
                 # the process's one sender (not a second one the notifiers would build)
                 self._notifiers = build_notifiers(s, sender=self.twilio_sender() if twilio else None)
             return self._notifiers
+
+    def notice_worker(self) -> "TurnWorker":
+        """A thread with an event loop of its own where notices go out after the user's
+        reply (an action's loop only runs while the action does); one per process."""
+        from appointments.rasa.channels.turns import TurnWorker
+
+        with self._lock:
+            if self._notice_worker is None:
+                self._notice_worker = TurnWorker(concurrent_turns=1, name="business-notices")
+            return self._notice_worker
 
     def rasa_client(self) -> "RasaClient":
         from appointments.adapters.rasa_http import RasaClient

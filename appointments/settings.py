@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appointments.adapters.business_file import (
@@ -115,6 +115,21 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got '{raw}'")
 
 
+# What BUSINESS_NOTIFY may name: the appointment changes the business hears about.
+BUSINESS_EVENTS = ("booked", "rescheduled", "cancelled")
+
+
+def _business_notify(env: Mapping[str, str]) -> FrozenSet[str]:
+    """BUSINESS_NOTIFY: "booked,cancelled"; unset or empty: all; "none": none."""
+    raw = env.get("BUSINESS_NOTIFY", "").strip().lower() or ",".join(BUSINESS_EVENTS)
+    named = set() if raw == "none" else {part.strip() for part in raw.split(",")} - {""}
+    unknown = ", ".join(sorted(named - set(BUSINESS_EVENTS)))
+    if unknown:
+        raise SettingsError(f"BUSINESS_NOTIFY: unknown {unknown}; use any of "
+                            f"{','.join(BUSINESS_EVENTS)}, or none")
+    return frozenset(named)
+
+
 def _reference_time(raw: Optional[str]) -> Optional[datetime]:
     if not raw:
         return None
@@ -174,6 +189,9 @@ class Settings:
     agent_phone_number: Optional[str] = None  # notified by WhatsApp ("whatsapp:+...") or SMS
     handoff_webhook_url: Optional[str] = None  # signed JSON POST for a helpdesk
     handoff_webhook_secret: Optional[str] = None
+    # which appointment changes those two notify (BUSINESS_NOTIFY; see BUSINESS_EVENTS)
+    business_notify: FrozenSet[str] = frozenset(BUSINESS_EVENTS)
+    daily_agenda: bool = False  # the day's agenda to AGENT_PHONE_NUMBER at opening (worker)
     agent_console_token: Optional[str] = None
     agent_console_url: Optional[str] = None  # public address of the console, for links
     agent_console_port: int = 5056
@@ -242,6 +260,8 @@ class Settings:
             agent_phone_number=env.get("AGENT_PHONE_NUMBER") or None,
             handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL") or None,
             handoff_webhook_secret=env.get("HANDOFF_WEBHOOK_SECRET") or None,
+            business_notify=_business_notify(env),
+            daily_agenda=_flag(env, "DAILY_AGENDA", False),
             agent_console_token=env.get("AGENT_CONSOLE_TOKEN") or None,
             agent_console_url=(env.get("AGENT_CONSOLE_URL") or "").rstrip("/") or None,
             agent_console_port=_int(env, "AGENT_CONSOLE_PORT", 5056, minimum=1),

@@ -1,8 +1,11 @@
-"""Telling the business's staff that a user asked for a person.
+"""Telling the business's staff: a user asked for a person (HandoffNotice, here), an
+appointment was booked, moved or cancelled (appointment_notices.py).
 
 Adapters: a WhatsApp/SMS message to AGENT_PHONE_NUMBER (through Twilio) and a signed JSON
 POST to HANDOFF_WEBHOOK_URL for a helpdesk automation (Zendesk, Freshdesk, Chatwoot...).
-A notifier never raises: it logs and returns False, so a notice never breaks a chat.
+Each notice says what it is (a `Notice`): its event, its text for the agent's phone and
+its JSON fields. A notifier never raises: it logs and returns False, so a notice never
+breaks a chat.
 """
 from __future__ import annotations
 
@@ -34,6 +37,22 @@ HIDDEN_SLOTS = {"offered_options", "appointment_date_text", "booking_confirmed",
                 "cancellation_confirmed", "reschedule_confirmed"}  # noise for the agent
 
 
+class Notice(Protocol):
+    """What the notifiers send, whatever happened."""
+
+    event: str  # "handoff.created", "appointment.booked", ... (X-Citas-Event)
+    phone: str  # the customer's
+
+    def agent_text(self) -> str:
+        """The short Spanish text the agent reads on their phone (≤ 1,600 chars)."""
+
+    def fields(self) -> Dict[str, Any]:
+        """The webhook's JSON body (the notifier adds sent_at)."""
+
+    def subject(self) -> str:
+        """What a log line names (never a phone): 'case 12', 'appointment K7P-3QX'."""
+
+
 @dataclass(frozen=True)
 class HandoffNotice:
     """What an agent needs to pick up a case, independent of the channel."""
@@ -63,11 +82,23 @@ class HandoffNotice:
             console_url=f"{base}/agent/cases/{case['id']}" if base else None,
         )
 
+    def agent_text(self) -> str:
+        return agent_message(self)
+
+    def fields(self) -> Dict[str, Any]:
+        return {"event": self.event, "case_id": self.case_id, "phone": self.phone,
+                "profile_name": self.profile_name, "reason": self.reason, "goal": self.goal,
+                "slots": self.slots, "recent": list(self.recent),
+                "console_url": self.console_url}
+
+    def subject(self) -> str:
+        return f"case {self.case_id}"
+
 
 class Notifier(Protocol):
     name: str
 
-    async def notify(self, notice: HandoffNotice) -> bool:
+    async def notify(self, notice: Notice) -> bool:
         """True when delivered; never raises."""
 
     async def close(self) -> None:
@@ -125,14 +156,14 @@ class TwilioAgentNotifier:
         bare = self.sender.from_number.split(":", 1)[-1]
         return f"whatsapp:{bare}" if self.agent_number.startswith("whatsapp:") else bare
 
-    async def notify(self, notice: HandoffNotice) -> bool:
+    async def notify(self, notice: Notice) -> bool:
         try:
             result = await self.sender.send(
-                self.agent_number, agent_message(notice), from_number=self._from_number()
+                self.agent_number, notice.agent_text(), from_number=self._from_number()
             )
             return result.status != "failed"
         except Exception:  # noqa: BLE001 - a notice must never break the conversation
-            logger.exception("agent notice for case %s not sent", notice.case_id)
+            logger.exception("agent notice for %s not sent", notice.subject())
             return False
 
     async def close(self) -> None:
@@ -165,23 +196,20 @@ class WebhookNotifier:
     async def close(self) -> None:
         await self.http.close()
 
-    def payload(self, notice: HandoffNotice) -> bytes:
+    def payload(self, notice: Notice) -> bytes:
         return json.dumps({
-            "event": notice.event, "case_id": notice.case_id, "phone": notice.phone,
-            "profile_name": notice.profile_name, "reason": notice.reason, "goal": notice.goal,
-            "slots": notice.slots, "recent": list(notice.recent),
-            "console_url": notice.console_url,
+            **notice.fields(),
             "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }, ensure_ascii=False, default=str).encode("utf-8")
 
-    async def notify(self, notice: HandoffNotice) -> bool:
+    async def notify(self, notice: Notice) -> bool:
         try:
             return await self._post(notice)
         except Exception:  # noqa: BLE001 - a notice must never break the conversation
-            logger.exception("handoff webhook for case %s failed", notice.case_id)
+            logger.exception("webhook for %s failed", notice.subject())
             return False
 
-    async def _post(self, notice: HandoffNotice) -> bool:
+    async def _post(self, notice: Notice) -> bool:
         body = self.payload(notice)
         headers = {"Content-Type": "application/json", "X-Citas-Event": notice.event,
                    "X-Citas-Delivery": str(uuid.uuid4())}  # the same on every retry
@@ -194,8 +222,8 @@ class WebhookNotifier:
             error = f"HTTP {reply.status}"
         except RequestFailed as failure:
             error = str(failure)
-        logger.error("handoff webhook for case %s (%s) not delivered: %s",
-                     notice.case_id, mask_phone(notice.phone), error)
+        logger.error("webhook for %s (%s) not delivered: %s",
+                     notice.subject(), mask_phone(notice.phone), error)
         return False
 
 
@@ -209,7 +237,7 @@ class Notifiers:
     def configured(self) -> bool:
         return bool(self.notifiers)
 
-    async def notify(self, notice: HandoffNotice) -> List[str]:
+    async def notify(self, notice: Notice) -> List[str]:
         """The names of the notifiers that delivered the notice."""
         results = await asyncio.gather(*(n.notify(notice) for n in self.notifiers),
                                        return_exceptions=True)

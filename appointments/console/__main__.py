@@ -45,7 +45,9 @@ def main(argv=None) -> int:
     if not all(twilio):
         project_logger.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_PHONE_NUMBER not set: "
                         "agents' replies will fail to send")
-    app = create_app(settings, Parts(settings).handoff_desk(), authenticator=authenticator)
+    parts = Parts(settings)
+    app = create_app(settings, parts.handoff_desk(), authenticator=authenticator,
+                     agenda=parts.agenda())
     port = args.port or settings.agent_console_port
     app.run(host=args.host or settings.bind_host, port=port, workers=1, access_log=False,
             motd=False)

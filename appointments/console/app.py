@@ -3,7 +3,8 @@
 Every request needs a login (appointments/console/auth.py): an agent account (HTTP
 Basic auth, `make agent-add NAME=ana`) or, only while no account exists, the shared
 AGENT_CONSOLE_TOKEN. Repeated failures get 429 with Retry-After. POSTs from another
-origin are refused (403).
+origin are refused (403). The open cases are here; today's appointments ("Hoy") are in
+agenda_routes.py.
 """
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html, json, redirect
 
 from appointments.console import pages
+from appointments.console.agenda_routes import add_agenda_routes
 from appointments.console.auth import Authenticator
+from appointments.services.agenda import Agenda
 from appointments.services.handoff_desk import HandoffDesk, SendFailed
 from appointments.adapters.rasa_http import RasaUnavailable
 from appointments.settings import Settings
@@ -54,8 +57,10 @@ def create_app(
     name: str = "agent_console",
     clock: Callable[[], datetime] = utc_now,
     authenticator: Optional[Authenticator] = None,
+    agenda: Optional[Agenda] = None,
 ) -> Sanic:
-    """The console app; `expire_interval_seconds=None` turns the idle timeout off.
+    """The console app; `expire_interval_seconds=None` turns the idle timeout off;
+    without `agenda` the "Hoy" page says it is not available.
     Without accounts and without a long enough AGENT_CONSOLE_TOKEN it raises
     ConsoleSetupError (a ValueError with a Spanish message)."""
     auth = authenticator or Authenticator(settings)
@@ -188,6 +193,8 @@ def create_app(
                         request, back, detail=str(error))
         logger.info("agent %s gave case %s back to the assistant", request.ctx.agent, case_id)
         return redirect(f"/agent/?aviso=devuelto&caso={case_id}", status=303)
+
+    add_agenda_routes(app, agenda, settings, page)
 
     async def expire_forever() -> None:
         while True:

@@ -135,7 +135,8 @@ def layout(title: str, body: str, agent: str = "", nonce: str = "", script: str 
         '<!doctype html><html lang="es"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{e(title)}</title><style>{CSS}</style></head><body>"
-        f'<header><a href="/agent/">Casos abiertos</a>{who}</header>'
+        '<header><nav><a href="/agent/">Casos abiertos</a> · '
+        f'<a href="/agent/today">Citas de hoy</a></nav>{who}</header>'
         f"{body}{js}</body></html>"
     )
 

@@ -7,6 +7,10 @@ from typing import Optional
 
 BOOKED = "booked"
 CANCELLED = "cancelled"
+# What an agent recorded after the time (the console's "Hoy" page); None: not recorded.
+ATTENDED = "attended"
+NO_SHOW = "no_show"
+ATTENDANCE = (ATTENDED, NO_SHOW)
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,10 @@ class Appointment:
     created_at: datetime
     customer_name: Optional[str] = None
     service: Optional[str] = None  # the Offering.key booked (business.yml); None: unnamed
+    confirmed_at: Optional[datetime] = None  # the customer confirmed it (e.g. a reminder)
+    attendance: Optional[str] = None  # ATTENDED | NO_SHOW | None
+    attendance_at: Optional[datetime] = None
+    attendance_by: Optional[str] = None  # the console account that recorded it
 
     @property
     def length(self) -> timedelta:
@@ -31,3 +39,7 @@ class Appointment:
     @property
     def is_booked(self) -> bool:
         return self.status == BOOKED
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

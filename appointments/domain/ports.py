@@ -34,7 +34,20 @@ class AppointmentRepository(Protocol):
     def move(self, code: str, phone: str, start: datetime, end: datetime) -> bool:
         """False as cancel; SlotUnavailable(TAKEN) when the new start is taken or
         [start, end) overlaps another booked appointment (its own old one does not count);
-        then nothing changes."""
+        then nothing changes. A move forgets an earlier confirmation (it was of the old time)."""
+
+    def confirm(self, code: str, phone: str, at: datetime) -> bool:
+        """Record that the phone confirmed its booked appointment; a second confirmation
+        keeps the first time. False as cancel."""
+
+    def mark_attendance(self, code: str, attendance: str, agent: str, at: datetime) -> bool:
+        """Record ATTENDED or NO_SHOW (appointment.py) for a booked appointment, by `agent`
+        at `at`, replacing an earlier mark; False when no booked appointment has that code.
+        ValueError for another value."""
+
+    def appointments_on(self, day_start: datetime, day_end: datetime) -> List[Appointment]:
+        """Every appointment (booked and cancelled) starting in [day_start, day_end), by
+        start then code."""
 
 
 class HandoffCases(Protocol):

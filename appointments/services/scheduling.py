@@ -133,6 +133,14 @@ class AppointmentService(Availability):
             raise AppointmentNotActive(appointment.code)  # cancelled meanwhile
         return self._reload(appointment.code)
 
+    def confirm(self, phone: str, code: str) -> Appointment:
+        """The customer says they will come (e.g. "1 Confirmar" to a reminder); errors as
+        `cancel`. Confirming again is fine: the first confirmation's time stays."""
+        appointment = self._active(phone, code)
+        if not self.repository.confirm(appointment.code, phone, self.now()):
+            raise AppointmentNotActive(appointment.code)  # cancelled meanwhile
+        return self._reload(appointment.code)
+
     def reschedule(self, phone: str, code: str, new_start: datetime) -> Appointment:
         """Move a booked appointment to `new_start`, keeping its code, service and length
         (elapsed time); its own old interval does not stand in the way.

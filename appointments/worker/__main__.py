@@ -1,6 +1,7 @@
 """`python -m appointments.worker [--interval SECONDS] [--once]`
 
-Runs the retention purge at start and then every hour (--interval), logging counts only.
+Runs the retention purge at start and then every hour (--interval), logging counts only;
+with DAILY_AGENDA=true, also the day's agenda to AGENT_PHONE_NUMBER (daily_agenda.py).
 SIGTERM or Ctrl-C ends it cleanly (exit status 0) after the batch under way.
 """
 from __future__ import annotations
@@ -17,6 +18,8 @@ from appointments.bootstrap import Parts
 from appointments.settings import Settings, SettingsError
 from appointments.worker.loop import MaintenanceLoop, Task
 from appointments.adapters.sql.retention import DEFAULT_BATCH_SIZE, purge_expired
+from appointments.adapters.sql.daily_runs import SqlDailyRuns
+from appointments.worker.daily_agenda import DailyAgendaTask
 
 logger = logging.getLogger("appointments.worker")
 
@@ -78,7 +81,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     parts = Parts(settings)
     retention = RetentionTask(parts.engine, settings.retention_days, args.batch_size)
-    loop = MaintenanceLoop([Task(retention.name, retention)], args.interval)
+    tasks = [Task(retention.name, retention)]
+    if settings.daily_agenda:
+        agenda = DailyAgendaTask(settings, parts.agenda, lambda: SqlDailyRuns(parts.engine()))
+        tasks.append(Task(agenda.name, agenda))
+    loop = MaintenanceLoop(tasks, args.interval)
 
     received: List[str] = []
 

@@ -16,10 +16,11 @@ def case_webhook(stack, phone, timeout=15.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for request in stack.helpdesk.requests:
-            if request["json"]["phone"] == phone:
+            body = request["json"]  # appointment.* notices go to the same webhook
+            if body["phone"] == phone and body["event"] == "handoff.created":
                 signature = request["headers"].get("X-Citas-Signature", "")
                 assert verify_signature(request["body"], signature, HANDOFF_SECRET)
-                return request["json"]
+                return body
         time.sleep(0.1)
     raise AssertionError(f"no handoff webhook for {phone}")
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from appointments.domain.appointment import BOOKED, CANCELLED, Appointment
+from appointments.domain.appointment import ATTENDANCE, BOOKED, CANCELLED, Appointment
 from appointments.domain.errors import (
     CodeCollision,
     SlotUnavailable,
@@ -39,6 +39,10 @@ class _AppointmentRow:
     customer_name: Optional[str]
     service: Optional[str] = None
     cancelled_at: Optional[datetime] = None
+    confirmed_at: Optional[datetime] = None
+    attendance: Optional[str] = None
+    attendance_at: Optional[datetime] = None
+    attendance_by: Optional[str] = None
 
 
 class InMemoryAppointmentRepository:
@@ -58,8 +62,13 @@ class InMemoryAppointmentRepository:
             code=row.code, phone=row.phone, start=row.start.astimezone(self.tz),
             end=row.end.astimezone(self.tz), status=row.status,
             created_at=row.created_at.astimezone(self.tz), customer_name=row.customer_name,
-            service=row.service,
+            service=row.service, confirmed_at=self._local(row.confirmed_at),
+            attendance=row.attendance, attendance_at=self._local(row.attendance_at),
+            attendance_by=row.attendance_by,
         )
+
+    def _local(self, moment: Optional[datetime]) -> Optional[datetime]:
+        return moment.astimezone(self.tz) if moment is not None else None
 
     def _booked(self) -> List[_AppointmentRow]:
         return [row for row in self._rows.values() if row.status == BOOKED]
@@ -128,8 +137,34 @@ class InMemoryAppointmentRepository:
                 return False  # checked first: the UPDATE matches no row, nothing clashes
             if self._taken(new_start, new_end, other_than=code):
                 raise SlotUnavailable(Unavailability.TAKEN, start)
-            row.start, row.end = new_start, new_end
+            row.start, row.end, row.confirmed_at = new_start, new_end, None
             return True
+
+    def confirm(self, code: str, phone: str, at: datetime) -> bool:
+        at = _utc(at)
+        with self._lock:
+            row = self._booked_by(code, phone)
+            if row is None:
+                return False
+            row.confirmed_at = row.confirmed_at or at
+            return True
+
+    def mark_attendance(self, code: str, attendance: str, agent: str, at: datetime) -> bool:
+        if attendance not in ATTENDANCE:
+            raise ValueError(f"attendance must be one of {ATTENDANCE}, got {attendance!r}")
+        at = _utc(at)
+        with self._lock:
+            row = self._rows.get(code)
+            if row is None or row.status != BOOKED:
+                return False
+            row.attendance, row.attendance_at, row.attendance_by = attendance, at, agent
+            return True
+
+    def appointments_on(self, day_start: datetime, day_end: datetime) -> List[Appointment]:
+        day_start, day_end = _utc(day_start), _utc(day_end)
+        with self._lock:
+            found = [r for r in self._rows.values() if day_start <= r.start < day_end]
+            return [self._to_model(r) for r in sorted(found, key=lambda r: (r.start, r.code))]
 
 
 # --- handoff cases ------------------------------------------------------------------

@@ -12,6 +12,7 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.received: List[Dict[str, Any]] = []  # {path, headers, body, json}
         self.failures: List[int] = []  # statuses to answer before succeeding
+        self.delay_seconds = 0.0  # how long each answer takes (a slow helpdesk)
         self._lock = threading.Lock()
         receiver = self
 
@@ -27,6 +28,7 @@ class WebhookReceiver:
                     receiver.received.append({"path": self.path, "headers": dict(self.headers),
                                               "body": body, "json": parsed})
                     status = receiver.failures.pop(0) if receiver.failures else 200
+                time.sleep(receiver.delay_seconds)
                 reply = json.dumps({"ok": status == 200}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

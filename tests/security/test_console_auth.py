@@ -12,6 +12,7 @@ import sys
 import threading
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Optional
 
@@ -31,7 +32,10 @@ from appointments.adapters.sql.database import create_database_engine, create_sc
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.adapters.sql.message_log import SqlMessageLog
 from appointments.adapters.sql.tables import metadata
-from tests.conftest import _postgres_test_url
+from appointments.adapters.sql.appointments import SqlAppointmentRepository
+from appointments.domain import Appointment
+from appointments.domain.codes import generate_code
+from tests.conftest import TZ, _postgres_test_url
 from tests.e2e import servers
 from tests.fakes.twilio_api import FakeTwilio
 from tests.security.helpers import PASSWORDS, ROOT, agent_add
@@ -205,6 +209,36 @@ def test_an_account_logs_in_and_is_the_recorded_author(backend, start, tmp_path)
     phone = backend.cases.get(case_id)["phone"]
     [sent] = [m for m in backend.log.conversation(phone) if m["author"] == "agent"]
     assert sent["agent_name"] == "ana"  # in the database's audit trail too
+
+
+def test_todays_agenda_needs_a_login_and_records_the_account(backend, start, hashes):
+    """The "Hoy" page and its attended / no-show buttons: no login, a wrong password or
+    the shared token (accounts exist) get 401 and change nothing; an account's mark is
+    recorded under its name."""
+    repository = SqlAppointmentRepository(backend.cases.engine, TZ)
+    today = datetime.now(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    start_ = today + timedelta(seconds=uuid.uuid4().int % 3600)  # a second of its own
+    code = repository.add(Appointment(
+        code=generate_code(), phone="whatsapp:+5215512345678", start=start_,
+        end=start_ + timedelta(seconds=1), status="booked",
+        created_at=today - timedelta(days=1))).code
+    console = start(backend, "ana", PASSWORDS["ana"], AGENT_ACCOUNTS=f"ana:{hashes['ana']}",
+                    AGENT_CONSOLE_TOKEN=TOKEN)
+    url = f"{console.url}/agent/today/{code}/attendance"
+    for auth in (None, ("ana", "mala-clave-123"), ("ana", TOKEN)):
+        assert console.get(auth, "/agent/today").status_code == 401
+        refused = requests.post(url, data={"attendance": "attended"}, auth=auth,
+                                allow_redirects=False, timeout=30)
+        assert refused.status_code == 401
+    assert repository.get(code).attendance is None
+    ana = ("ana", PASSWORDS["ana"])
+    assert code in console.get(ana, "/agent/today").text
+    marked = requests.post(url, data={"attendance": "attended"}, auth=ana,
+                           allow_redirects=False, timeout=30)
+    assert marked.status_code == 303
+    stored = repository.get(code)
+    assert (stored.attendance, stored.attendance_by) == ("attended", "ana")
+    assert f"agent ana marked appointment {code} as attended" in console.log()
 
 
 def test_repeated_failures_lock_the_name_out(sqlite, start, hashes):

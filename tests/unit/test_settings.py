@@ -68,3 +68,18 @@ def test_unusable_llm_limits_are_refused_by_name(name):
     for value in ("0", "ocho"):
         with pytest.raises(SettingsError, match=name):
             Settings.from_env({name: value})
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (None, {"booked", "rescheduled", "cancelled"}), ("", {"booked", "rescheduled", "cancelled"}),
+    ("none", set()), (" NONE ", set()), ("cancelled", {"cancelled"}),
+    ("booked, Cancelled,", {"booked", "cancelled"}),
+])
+def test_business_notify_names_the_changes_the_business_hears_of(raw, expected):
+    env = {} if raw is None else {"BUSINESS_NOTIFY": raw}
+    assert Settings.from_env(env).business_notify == frozenset(expected)
+
+
+def test_an_unknown_business_notice_is_refused():
+    with pytest.raises(SettingsError, match="BUSINESS_NOTIFY: unknown booking, moved"):
+        Settings.from_env({"BUSINESS_NOTIFY": "booking,moved,cancelled"})

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import and_, func, literal, select, text
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +27,7 @@ from appointments.domain.errors import (
     TooManyAppointments,
     Unavailability,
 )
-from appointments.domain.appointment import BOOKED, CANCELLED, Appointment
+from appointments.domain.appointment import ATTENDANCE, BOOKED, CANCELLED, Appointment
 from appointments.adapters.sql.tables import appointments as table
 
 
@@ -51,7 +51,14 @@ class SqlAppointmentRepository:
             created_at=row.created_at.astimezone(self.tz),
             customer_name=row.customer_name,
             service=row.service,
+            confirmed_at=self._local(row.confirmed_at),
+            attendance=row.attendance,
+            attendance_at=self._local(row.attendance_at),
+            attendance_by=row.attendance_by,
         )
+
+    def _local(self, moment: Optional[datetime]) -> Optional[datetime]:
+        return moment.astimezone(self.tz) if moment is not None else None
 
     @staticmethod
     def _booked_by(code: str, phone: str) -> Any:
@@ -176,8 +183,42 @@ class SqlAppointmentRepository:
                 result = connection.execute(
                     table.update()
                     .where(self._booked_by(code, phone))
-                    .values(starts_at=start, ends_at=end)
+                    .values(starts_at=start, ends_at=end, confirmed_at=None)
                 )
         except IntegrityError:
             raise SlotUnavailable(Unavailability.TAKEN, start) from None
         return result.rowcount == 1
+
+    def confirm(self, code: str, phone: str, at: datetime) -> bool:
+        """Record the confirmation (the first one's time stays); False when the
+        appointment is no longer booked by that phone."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                table.update()
+                .where(self._booked_by(code, phone))
+                .values(confirmed_at=func.coalesce(
+                    table.c.confirmed_at, literal(at, table.c.confirmed_at.type)))
+            )
+        return result.rowcount == 1
+
+    def mark_attendance(self, code: str, attendance: str, agent: str, at: datetime) -> bool:
+        """ATTENDED or NO_SHOW for a booked appointment, replacing an earlier mark."""
+        if attendance not in ATTENDANCE:
+            raise ValueError(f"attendance must be one of {ATTENDANCE}, got {attendance!r}")
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                table.update()
+                .where(and_(table.c.code == code, table.c.status == BOOKED))
+                .values(attendance=attendance, attendance_at=at, attendance_by=agent)
+            )
+        return result.rowcount == 1
+
+    def appointments_on(self, day_start: datetime, day_end: datetime) -> List[Appointment]:
+        """Booked and cancelled appointments starting in [day_start, day_end)."""
+        query = (
+            select(table)
+            .where(and_(table.c.starts_at >= day_start, table.c.starts_at < day_end))
+            .order_by(table.c.starts_at, table.c.code)
+        )
+        with self.engine.connect() as connection:
+            return [self._to_model(row) for row in connection.execute(query)]

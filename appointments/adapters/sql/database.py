@@ -106,6 +106,12 @@ ADDED_COLUMNS = [
     ("messages", "agent_name", "VARCHAR(60)"),
     ("handoff_cases", "closed_agent", "VARCHAR(60)"),
     ("appointments", "service", "VARCHAR(40)"),
+    # UtcDateTime's type on PostgreSQL; SQLite takes the name as it takes DATETIME (both
+    # NUMERIC affinity; SQLAlchemy reads the value by the table's column type).
+    ("appointments", "confirmed_at", "TIMESTAMP WITH TIME ZONE"),
+    ("appointments", "attendance", "VARCHAR(16)"),
+    ("appointments", "attendance_at", "TIMESTAMP WITH TIME ZONE"),
+    ("appointments", "attendance_by", "VARCHAR(60)"),
 ]
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     DDL,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -62,6 +63,10 @@ appointments = Table(
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
     Column("cancelled_at", UtcDateTime),
     Column("service", String(40)),  # Offering.key (business.yml); NULL: one unnamed service
+    Column("confirmed_at", UtcDateTime),  # the customer confirmed (e.g. answering a reminder)
+    Column("attendance", String(16)),  # "attended" | "no_show" | NULL: not recorded
+    Column("attendance_at", UtcDateTime),
+    Column("attendance_by", String(60)),  # the console account that recorded it
 )
 
 # Double booking is impossible in the database itself, not only in Python: at most one
@@ -123,6 +128,16 @@ handoff_cases = Table(
     Column("closed_at", UtcDateTime),
     Column("closed_by", String(32)),  # "agent" | "timeout" | "user"
     Column("closed_agent", String(60)),  # the console account that gave it back
+)
+
+# Once-a-day jobs (the daily agenda to AGENT_PHONE_NUMBER): the worker that inserts the
+# (job, day) row does the job; the others, finding it, do not.
+daily_runs = Table(
+    "daily_runs",
+    metadata,
+    Column("job", String(32), primary_key=True),
+    Column("day", Date, primary_key=True),  # the business day
+    Column("claimed_at", UtcDateTime, nullable=False, default=utc_now),
 )
 
 # Every WhatsApp message in and out (the original product's message log).
