@@ -4,6 +4,7 @@ import time
 import requests
 
 from appointments.adapters.notifiers import verify_signature
+from appointments.domain.phones import normalize_phone
 
 from tests.e2e.conftest import HANDOFF_SECRET
 
@@ -16,7 +17,7 @@ def case_webhook(stack, phone, timeout=15.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for request in stack.helpdesk.requests:
-            if request["json"]["phone"] == phone:
+            if request["json"]["phone"] == normalize_phone(phone):
                 signature = request["headers"].get("X-Citas-Signature", "")
                 assert verify_signature(request["body"], signature, HANDOFF_SECRET)
                 return request["json"]
