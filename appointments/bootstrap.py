@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Callable, Optional
 
 from appointments.adapters.sql.appointments import SqlAppointmentRepository
+from appointments.adapters.sql.contact_preferences import SqlContactPreferences
 from appointments.adapters.sql.database import create_database_engine, create_schema
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.adapters.sql.message_log import SqlMessageLog
@@ -58,6 +59,7 @@ class Parts:
         self._notifiers = notifiers
         self._cases: Optional[SqlHandoffRepository] = None
         self._log: Optional[SqlMessageLog] = None
+        self._preferences: Optional[SqlContactPreferences] = None
         self._sender: Optional["TwilioSender"] = None
         self._answers: Optional["BusinessAnswers"] = None
         self._llm: Optional["LlmAnswers"] = None
@@ -126,6 +128,13 @@ class Parts:
             if self._log is None:
                 self._log = SqlMessageLog(self.engine())
             return self._log
+
+    def contact_preferences(self) -> SqlContactPreferences:
+        """Who opted out of our messages (appointments/services/contact.py)."""
+        with self._lock:
+            if self._preferences is None:
+                self._preferences = SqlContactPreferences(self.engine())
+            return self._preferences
 
     def twilio_sender(self) -> "TwilioSender":
         """One sender for the process: its HTTP helper keeps a session per event loop."""

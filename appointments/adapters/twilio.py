@@ -4,7 +4,9 @@ A small client on appointments/adapters/http.py rather than twilio's own Client:
 async, it retries 429, 5xx and connection errors with backoff (honouring Retry-After), and
 its base URL can point at a local fake (TWILIO_API_BASE_URL) in tests. Twilio errors that
 retrying cannot fix (63016 outside the 24-hour window, 63038 daily limit, 21211 invalid
-number...) are returned, not raised.
+number, 21610 the recipient unsubscribed...) are returned, not raised, with Twilio's
+numeric code in `error_code` (appointments/services/contact.py turns 21610 into an
+opt-out).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ KNOWN_ERRORS = {
     21211: "the 'To' number is not valid",
     21608: "trial accounts can only send to verified numbers",
     63007: "the 'From' WhatsApp sender is not set up for this account",
+    21610: "the recipient unsubscribed (replied STOP): nothing more may be sent to them",
 }
 
 
@@ -32,6 +35,14 @@ class SendResult:
     sid: Optional[str]
     status: str  # Twilio's status ("queued", ...) or "failed"
     error: Optional[str] = None
+    error_code: Optional[int] = None  # Twilio's error code (21610: unsubscribed)
+
+
+def _code(value: object) -> Optional[int]:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 class TwilioSender:
@@ -57,6 +68,7 @@ class TwilioSender:
         """`from_number` overrides the sender's number (e.g. the same number without
         "whatsapp:" to send an SMS)."""
         data = {"To": to, "From": from_number or self.from_number, "Body": body}
+        code: Optional[int] = None
         try:
             reply = await self.http.request("POST", self.url, data=data,
                                             basic_auth=self._credentials)
@@ -66,8 +78,8 @@ class TwilioSender:
             payload = reply.data if isinstance(reply.data, dict) else {}
             if reply.status in (200, 201):
                 return SendResult(payload.get("sid"), payload.get("status") or "queued")
-            code = payload.get("code")
+            code = _code(payload.get("code"))
             explained = KNOWN_ERRORS.get(code, payload.get("message"))
-            error = f"{reply.status} code={code} {explained}"
+            error = f"{reply.status} code={payload.get('code')} {explained}"
         logger.error("WhatsApp message to %s not sent: %s", mask_phone(to), error)
-        return SendResult(None, "failed", error)
+        return SendResult(None, "failed", error, code)

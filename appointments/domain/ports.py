@@ -95,6 +95,24 @@ class Sent(Protocol):
     @property
     def error(self) -> Optional[str]: ...
 
+    @property
+    def error_code(self) -> Optional[int]:
+        """The provider's numeric error (Twilio's 21610: the recipient unsubscribed)."""
+
+
+class ContactPreferences(Protocol):
+    """Who opted out of our messages (appointments/domain/contact.py). Phones in any
+    form (appointments/domain/phones.py): +521 and +52 are one person."""
+
+    def opt_out(self, phone: str, at: datetime, source: str) -> bool:
+        """Record that `phone` wants no more messages (`source`: SOURCE_USER or
+        SOURCE_UNSUBSCRIBED); True when that changed something (it was not opted out)."""
+
+    def opt_in(self, phone: str, at: datetime) -> bool:
+        """Undo an opt-out; True when the phone was opted out."""
+
+    def is_opted_out(self, phone: str) -> bool: ...
+
 
 class MessageSender(Protocol):
     async def send(self, to: str, body: str, from_number: Optional[str] = None) -> Sent:

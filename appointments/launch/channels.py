@@ -14,7 +14,8 @@ class WhatsAppInput(WhatsAppChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "WhatsAppInput":
         parts = bootstrap.parts()
-        return cls(parts.settings, parts.twilio_sender, parts.message_log, parts.handoff_cases)
+        return cls(parts.settings, parts.twilio_sender, parts.message_log, parts.handoff_cases,
+                   parts.contact_preferences)
 
 
 class RestInput(GuardedRest):

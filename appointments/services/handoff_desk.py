@@ -31,6 +31,13 @@ FINISHED_INTENT = "EXTERNAL_handoff_finished"
 T = TypeVar("T")
 
 
+def conversation_of(case: Dict[str, Any]) -> str:
+    """Where the case's conversation lives: the sender id the channel gave Rasa (the
+    phone as WhatsApp wrote it), which the agent's replies and resume address. The
+    case's `phone` is in normal form, for looking things up."""
+    return case.get("sender_id") or case["phone"]
+
+
 class SendFailed(Exception):
     """Twilio did not accept the agent's message; the message is Twilio's reason."""
 
@@ -79,7 +86,7 @@ class HandoffDesk:
         case = await self._run(self.cases.get, case_id)
         if case["status"] != OPEN:
             raise CaseClosed(case_id)
-        phone = case["phone"]
+        phone = conversation_of(case)
         for chunk in split(text):
             result = await self.sender.send(phone, chunk)
             await self._run(
@@ -109,7 +116,7 @@ class HandoffDesk:
         AssistantUnavailable re-raised (and, if the bot was resumed but could not tell the
         user, it is paused again: as if nothing had happened)."""
         case = await self._run(self.cases.close, case_id, closed_by, agent_name)
-        phone = case["phone"]
+        phone = conversation_of(case)
         try:
             await self.rasa.resume(phone)
             try:

@@ -10,6 +10,10 @@ still has the last word on "taken" (a partial unique index on starts, and the re
 overlapping booked appointments), so two simultaneous bookings of one slot or of
 overlapping intervals cannot both succeed whatever this code checked before.
 
+Phones are compared in normal form (appointments/domain/phones.py; the repositories
+store them so): an appointment booked from "+521..." is listed, found, cancelled and
+moved from "+52..." too.
+
 Likewise for the cap on how many upcoming appointments one phone may hold: `book`
 checks it first (and `check_upcoming_limit` lets the conversation check it before
 asking for a day), and the repository counts again in the transaction that inserts.
@@ -30,6 +34,7 @@ from appointments.domain.errors import (
     TooManyAppointments,
 )
 from appointments.domain.appointment import BOOKED, Appointment
+from appointments.domain.phones import same_phone
 from appointments.domain.ports import AppointmentRepository
 from appointments.services.availability import Availability
 
@@ -110,10 +115,11 @@ class AppointmentService(Availability):
         raise RuntimeError(f"no unused appointment code after {CODE_ATTEMPTS} draws")
 
     def find(self, phone: str, code: str) -> Appointment:
-        """The appointment with that code, if it belongs to `phone`."""
+        """The appointment with that code, if it belongs to `phone` (in any of its
+        forms: "+521..." and "+52..." are one person)."""
         normalized = normalize_code(code)
         appointment = self.repository.get(normalized) if normalized else None
-        if appointment is None or appointment.phone != phone:
+        if appointment is None or not same_phone(appointment.phone, phone):
             raise AppointmentNotFound(code)
         return appointment
 

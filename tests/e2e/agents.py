@@ -4,6 +4,7 @@ import time
 import requests
 
 from appointments.adapters.notifiers import verify_signature
+from appointments.domain.phones import normalize_phone
 
 from tests.e2e.conftest import HANDOFF_SECRET
 
@@ -17,7 +18,7 @@ def case_webhook(stack, phone, timeout=15.0):
     while time.monotonic() < deadline:
         for request in stack.helpdesk.requests:
             body = request["json"]  # appointment.* notices go to the same webhook
-            if body["phone"] == phone and body["event"] == "handoff.created":
+            if body["phone"] == normalize_phone(phone) and body["event"] == "handoff.created":
                 signature = request["headers"].get("X-Citas-Signature", "")
                 assert verify_signature(request["body"], signature, HANDOFF_SECRET)
                 return body

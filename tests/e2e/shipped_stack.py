@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from appointments.adapters.sql.database import create_database_engine, create_schema
 from appointments.adapters.sql.tables import appointments, metadata, messages
+from appointments.domain.phones import normalize_phone
 from appointments.settings import PROJECT_ROOT
 from tests.conftest import _postgres_test_url
 from tests.e2e import servers
@@ -55,15 +56,16 @@ class ServicesStack:
         return "\n".join(m.get("text", "") for m in response.json() if m.get("text"))
 
     def rows(self, phone: str) -> List[Dict[str, Any]]:
-        """The appointments table's rows of `phone`, as stored (all columns)."""
-        query = (select(appointments).where(appointments.c.phone == phone)
+        """The appointments table's rows of `phone` (stored in normal form), all columns."""
+        query = (select(appointments).where(appointments.c.phone == normalize_phone(phone))
                  .order_by(appointments.c.starts_at))
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
     def logged(self, phone: str) -> List[Dict[str, Any]]:
         """The message log's rows of `phone` (author "llm": the model's questions/answers)."""
-        query = select(messages).where(messages.c.phone == phone).order_by(messages.c.id)
+        query = (select(messages).where(messages.c.phone == normalize_phone(phone))
+                 .order_by(messages.c.id))
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 

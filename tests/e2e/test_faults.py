@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from appointments.adapters.sql.database import create_database_engine
 from appointments.adapters.sql.tables import appointments, messages
+from appointments.domain.phones import normalize_phone
 from tests.e2e.conftest import RATE_LIMIT
 from tests.e2e.twilio_client import converse, post
 from tests.e2e.test_whatsapp import CODE
@@ -24,7 +25,7 @@ def rows(stack, table, phone):
     engine = create_database_engine(stack.database_url)
     with engine.connect() as connection:
         found = connection.execute(
-            select(table).where(table.c.phone == phone).order_by(table.c.id)
+            select(table).where(table.c.phone == normalize_phone(phone)).order_by(table.c.id)
         ).mappings().all()
     engine.dispose()
     return found

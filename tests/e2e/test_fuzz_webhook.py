@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 from appointments.adapters.sql.database import create_database_engine
 from appointments.adapters.sql.tables import messages
+from appointments.domain.phones import normalize_phone
 from tests.e2e.conftest import PUBLIC_URL, TWILIO_NUMBER
 from tests.e2e.twilio_client import VALIDATOR
 
@@ -263,18 +264,20 @@ def test_a_normal_hola_is_still_answered_in_the_usual_time(stack):
 # --- (a), afterwards: every message answered and logged -----------------------------
 
 def logged_inbound(stack, phones: List[str]) -> Dict[str, List[str]]:
+    """The bodies logged inbound, by phone as sent (the log stores the normal form)."""
+    sent_as = {normalize_phone(phone): phone for phone in phones}
     engine = create_database_engine(stack.database_url)
     try:
         with engine.connect() as connection:
             rows = connection.execute(
                 select(messages.c.phone, messages.c.body)
-                .where(messages.c.phone.in_(phones), messages.c.direction == "in")
+                .where(messages.c.phone.in_(list(sent_as)), messages.c.direction == "in")
             ).all()
     finally:
         engine.dispose()
     found: Dict[str, List[str]] = {}
     for phone, body in rows:
-        found.setdefault(phone, []).append(body)
+        found.setdefault(sent_as[phone], []).append(body)
     return found
 
 

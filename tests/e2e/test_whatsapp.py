@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from appointments.adapters.sql.database import create_database_engine
 from appointments.adapters.sql.tables import messages
+from appointments.domain.phones import normalize_phone
 
 from tests.e2e import servers
 from tests.e2e.conftest import PUBLIC_URL
@@ -85,7 +86,8 @@ def test_book_and_cancel_over_whatsapp_with_numbers(stack, phone):
     engine = create_database_engine(stack.database_url)
     with engine.connect() as connection:
         logged = connection.execute(
-            select(messages.c.direction, messages.c.body).where(messages.c.phone == phone)
+            select(messages.c.direction, messages.c.body)
+            .where(messages.c.phone == normalize_phone(phone))
             .order_by(messages.c.id)
         ).all()
     engine.dispose()
@@ -114,7 +116,8 @@ def test_a_photo_without_text_gets_a_polite_answer_and_is_logged(stack, phone):
     engine = create_database_engine(stack.database_url)
     with engine.connect() as connection:
         media = connection.execute(
-            select(messages.c.media).where(messages.c.phone == phone, messages.c.direction == "in")
+            select(messages.c.media)
+            .where(messages.c.phone == normalize_phone(phone), messages.c.direction == "in")
         ).scalar_one()
     engine.dispose()
     assert "image/jpeg" in media
@@ -127,7 +130,8 @@ def test_status_callbacks_update_the_message_log(stack, phone):
     engine = create_database_engine(stack.database_url)
     with engine.connect() as connection:
         sid = connection.execute(
-            select(messages.c.message_sid).where(messages.c.phone == phone, messages.c.direction == "out")
+            select(messages.c.message_sid)
+            .where(messages.c.phone == normalize_phone(phone), messages.c.direction == "out")
         ).first()[0]
     path = "/webhooks/whatsapp/status"
     params = {"MessageSid": sid, "MessageStatus": "delivered"}

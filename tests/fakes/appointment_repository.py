@@ -4,7 +4,7 @@ to them). Re-exported by tests/fakes/ports.py with the other fakes."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Dict, List, Optional, Tuple
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from appointments.domain.errors import (
     TooManyAppointments,
     Unavailability,
 )
+from appointments.domain.phones import normalize_phone
 
 
 def _utc(value: datetime) -> datetime:
@@ -50,7 +51,8 @@ class InMemoryAppointmentRepository:
     the status, at most one BOOKED appointment per start instant and no two BOOKED ones
     overlapping in time ([start, end) half-open), the per-phone cap is
     checked before the insert (so at the cap the cap is the answer, not "taken"), a code
-    clash is told apart from a taken slot, and rows are never deleted."""
+    clash is told apart from a taken slot, rows are never deleted, and phones are stored and
+looked up in normal form (normalize_phone)."""
 
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz  # appointments come out in business time, as from the database
@@ -82,9 +84,11 @@ class InMemoryAppointmentRepository:
 
     def _booked_by(self, code: str, phone: str) -> Optional[_AppointmentRow]:
         row = self._rows.get(code)
-        return row if row is not None and row.phone == phone and row.status == BOOKED else None
+        mine = row is not None and row.phone == normalize_phone(phone)
+        return row if mine and row.status == BOOKED else None
 
     def add(self, appointment: Appointment, max_upcoming: Optional[int] = None) -> Appointment:
+        appointment = replace(appointment, phone=normalize_phone(appointment.phone))
         row = _AppointmentRow(
             code=appointment.code, phone=appointment.phone, start=_utc(appointment.start),
             end=_utc(appointment.end), status=BOOKED, created_at=_utc(appointment.created_at),
@@ -115,7 +119,7 @@ class InMemoryAppointmentRepository:
             return [(s.astimezone(self.tz), e.astimezone(self.tz)) for s, e in found]
 
     def booked_for_phone(self, phone: str, after: datetime) -> List[Appointment]:
-        after = _utc(after)
+        after, phone = _utc(after), normalize_phone(phone)
         with self._lock:
             mine = [r for r in self._booked() if r.phone == phone and r.start > after]
             return [self._to_model(r) for r in sorted(mine, key=lambda r: r.start)]

@@ -27,10 +27,9 @@ from appointments.domain.handoff import (
     utc_now,
 )
 from appointments.domain.messages import INBOUND
+from appointments.domain.phones import normalize_phone
 from tests.fakes.appointment_repository import InMemoryAppointmentRepository, _utc
-
-__all__ = ["FakeAssistant", "InMemoryAppointmentRepository", "InMemoryHandoffCases",
-           "InMemoryMessageLog", "RecordingSender", "SendResult"]
+from tests.fakes.contact_preferences import InMemoryContactPreferences
 
 Clock = Callable[[], datetime]
 
@@ -49,8 +48,9 @@ def _json(value: Any) -> str:
 
 
 class InMemoryHandoffCases:
-    """SqlHandoffRepository in a dict: one open case per phone (asking again refreshes
-    its summary, transcript and activity time; reason and profile name stay), ids from 1,
+    """SqlHandoffRepository in a dict: one open case per phone in normal form (asking
+    again, from either form, refreshes its summary, transcript, activity time and
+    sender id; reason and profile name stay), ids from 1,
     closing twice raises CaseClosed, timestamps from `clock` in UTC (the SQL adapter uses
     appointments.domain.handoff.utc_now)."""
 
@@ -71,6 +71,7 @@ class InMemoryHandoffCases:
         return case
 
     def _open_for(self, phone: str) -> Optional[Dict[str, Any]]:
+        phone = normalize_phone(phone)
         return next((c for _, c in sorted(self._cases.items())
                      if c["phone"] == phone and c["status"] == OPEN), None)
 
@@ -78,7 +79,8 @@ class InMemoryHandoffCases:
                   transcript: Sequence[Dict[str, Any]] = (),
                   profile_name: Optional[str] = None) -> int:
         now = self._now()
-        values = dict(summary=_json(summary), transcript=_json(list(transcript)), updated_at=now)
+        values = dict(summary=_json(summary), transcript=_json(list(transcript)),
+                      updated_at=now, sender_id=phone)
         with self._lock:
             existing = self._open_for(phone)
             if existing is not None:
@@ -86,8 +88,8 @@ class InMemoryHandoffCases:
                 return int(existing["id"])
             case_id, self._next_id = self._next_id, self._next_id + 1
             self._cases[case_id] = dict(
-                id=case_id, phone=phone, profile_name=profile_name, reason=reason,
-                status=OPEN, created_at=now, closed_at=None, closed_by=None,
+                id=case_id, phone=normalize_phone(phone), profile_name=profile_name,
+                reason=reason, status=OPEN, created_at=now, closed_at=None, closed_by=None,
                 closed_agent=None, **values,
             )
             return case_id
@@ -110,7 +112,7 @@ class InMemoryHandoffCases:
             return [self._decode(c) for c in found]
 
     def touch(self, phone: str) -> None:
-        now = self._now()
+        now, phone = self._now(), normalize_phone(phone)
         with self._lock:
             for case in self._cases.values():
                 if case["phone"] == phone and case["status"] == OPEN:
@@ -151,9 +153,14 @@ def _storable(text: Optional[str]) -> Optional[str]:
     return text.replace("\x00", "\ufffd") if text else text
 
 
+def _phone(phone: str) -> str:
+    return _storable(normalize_phone(phone)) or ""
+
+
 class InMemoryMessageLog:
     """SqlMessageLog in a list: rows with the table's columns (`media` as JSON text, as
-    stored), the author defaulting to "user" for inbound and "bot" for outbound."""
+    stored), the author defaulting to "user" for inbound and "bot" for outbound, phones
+    in normal form."""
 
     def __init__(self, clock: Clock = utc_now) -> None:
         self.clock = clock
@@ -165,7 +172,7 @@ class InMemoryMessageLog:
                error: Optional[str] = None, author: Optional[str] = None,
                agent_name: Optional[str] = None) -> int:
         row = dict(
-            direction=direction, phone=_storable(phone), body=_storable(body), status=status,
+            direction=direction, phone=_phone(phone), body=_storable(body), status=status,
             message_sid=_storable(message_sid), media=json.dumps(list(media)),
             error=_storable(error), author=author or ("user" if direction == INBOUND else "bot"),
             agent_name=_storable(agent_name[:60]) if agent_name else None,
@@ -177,13 +184,13 @@ class InMemoryMessageLog:
             return int(row["id"])
 
     def conversation(self, phone: str, since: Optional[datetime] = None) -> List[Dict[str, Any]]:
-        since = _utc(since) if since is not None else None
+        since, phone = (_utc(since) if since is not None else None), _phone(phone)
         with self._lock:
             return [dict(row) for row in self._rows if row["phone"] == phone
                     and (since is None or row["created_at"] >= since)]
 
     def count(self, author: str, since: datetime, phone: Optional[str] = None) -> int:
-        since, phone = _utc(since), _storable(phone)
+        since, phone = _utc(since), (_phone(phone) if phone is not None else None)
         with self._lock:
             return sum(1 for row in self._rows if row["author"] == author
                        and row["created_at"] >= since and (phone is None or row["phone"] == phone))
@@ -198,6 +205,7 @@ class SendResult:
     sid: Optional[str]
     status: str
     error: Optional[str] = None
+    error_code: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -215,11 +223,14 @@ class RecordingSender:
     def __init__(self) -> None:
         self.sent: List[Outgoing] = []  # accepted
         self.refused: List[Outgoing] = []  # came back failed
-        self._failures: Dict[Optional[str], Tuple[str, int]] = {}  # to -> (error, after)
+        # to -> (error, after, error code)
+        self._failures: Dict[Optional[str], Tuple[str, int, Optional[int]]] = {}
 
-    def fail(self, error: str, to: Optional[str] = None, after: int = 0) -> None:
-        """Fail the sends to `to` (None: to anybody) once `after` more have gone out."""
-        self._failures[to] = (error, after)
+    def fail(self, error: str, to: Optional[str] = None, after: int = 0,
+             code: Optional[int] = None) -> None:
+        """Fail the sends to `to` (None: to anybody) once `after` more have gone out,
+        with the provider's error `code` (21610: the recipient unsubscribed)."""
+        self._failures[to] = (error, after, code)
 
     def recover(self) -> None:
         self._failures.clear()
@@ -231,11 +242,11 @@ class RecordingSender:
         message = Outgoing(to, body, from_number)
         key = to if to in self._failures else None
         if key in self._failures:
-            error, after = self._failures[key]
+            error, after, code = self._failures[key]
             if after <= 0:
                 self.refused.append(message)
-                return SendResult(None, "failed", error)
-            self._failures[key] = (error, after - 1)
+                return SendResult(None, "failed", error, code)
+            self._failures[key] = (error, after - 1, code)
         self.sent.append(message)
         return SendResult(f"SM{len(self.sent):032d}", "queued")
 
@@ -280,6 +291,6 @@ class FakeAssistant:
 
 
 __all__ = [
-    "FakeAssistant", "InMemoryAppointmentRepository", "InMemoryHandoffCases",
-    "InMemoryMessageLog", "Outgoing", "RecordingSender", "SendResult",
+    "FakeAssistant", "InMemoryAppointmentRepository", "InMemoryContactPreferences",
+    "InMemoryHandoffCases", "InMemoryMessageLog", "Outgoing", "RecordingSender", "SendResult",
 ]

@@ -5,14 +5,17 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, List
+from typing import Dict, List, Set, Tuple, Union
 from urllib.parse import parse_qs
 
 
 class FakeTwilio:
     def __init__(self) -> None:
         self.sent: List[Dict[str, str]] = []
-        self.failures: List[int] = []  # statuses to answer before succeeding
+        # statuses to answer before succeeding, or (status, Twilio error code)
+        self.failures: List[Union[int, Tuple[int, int]]] = []
+        # "To" addresses that replied STOP to Twilio: every send fails with 21610
+        self.unsubscribed: Set[str] = set()
         self._lock = threading.Lock()
         fake = self
 
@@ -21,12 +24,16 @@ class FakeTwilio:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 with fake._lock:
-                    status = fake.failures.pop(0) if fake.failures else 201
+                    if form.get("To") in fake.unsubscribed:
+                        status: Union[int, Tuple[int, int]] = (400, 21610)
+                    else:
+                        status = fake.failures.pop(0) if fake.failures else 201
+                    status, code = status if isinstance(status, tuple) else (status, None)
                     if status == 201:
                         fake.sent.append(form)
                         reply = {"sid": f"SM{len(fake.sent):032d}", "status": "queued"}
                     else:
-                        code = {429: 20429, 400: 63016}.get(status, 20500)
+                        code = code or {429: 20429, 400: 63016}.get(status, 20500)
                         reply = {"code": code, "message": "fake"}
                 body = json.dumps(reply).encode()
                 self.send_response(status)

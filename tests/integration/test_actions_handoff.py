@@ -15,6 +15,7 @@ from appointments.adapters.twilio import TwilioSender
 from appointments.adapters.notifiers import Notifiers, TwilioAgentNotifier
 from appointments.services.scheduling import AppointmentService
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
+from appointments.domain.phones import normalize_phone
 
 from tests.conftest import TZ
 from tests.fakes.twilio_api import FakeTwilio
@@ -60,11 +61,13 @@ def test_handoff_opens_a_case_notifies_the_agent_and_pauses_the_bot(phone, wired
     assert [m["response"] for m in dispatcher.messages] == ["utter_handoff"]
     assert events[-1]["event"] == "pause"
     [case] = SqlHandoffRepository(wired.repository.engine).list_open()
-    assert (case["phone"], case["profile_name"], case["reason"]) == (phone, "Ana", "user_request")
+    assert (case["phone"], case["sender_id"], case["profile_name"], case["reason"]) == (
+        normalize_phone(phone), phone, "Ana", "user_request")
     assert case["summary"] == {"goal": "crear una cita", "slots": {"appointment_date": "2026-11-26"}}
     assert [line["text"] for line in case["transcript"]][-1] == "quiero hablar con una persona"
     [notice] = twilio.wait_for(AGENT, 1)
-    assert phone.split(":")[1] in notice and "crear una cita" in notice and "Ana" in notice
+    number = normalize_phone(phone).split(":")[1]  # the case shows the normal form
+    assert number in notice and "crear una cita" in notice and "Ana" in notice
 
 
 def test_with_nobody_notified_the_user_hears_the_request_is_queued(phone, wired):

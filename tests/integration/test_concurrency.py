@@ -19,6 +19,7 @@ from appointments.adapters.sql.database import create_database_engine, create_sc
 from appointments.adapters.sql.appointments import SqlAppointmentRepository
 from appointments.adapters.sql.tables import appointments as table
 from appointments.adapters.sql.tables import metadata
+from appointments.domain.phones import normalize_phone
 
 from tests.conftest import FIXED_NOW, TZ
 
@@ -179,7 +180,7 @@ PHONE = "whatsapp:+5215512345678"
 
 def upcoming_of(engine, phone: str) -> int:
     query = select(func.count()).select_from(table).where(
-        (table.c.phone == phone) & (table.c.status == "booked") & (table.c.starts_at > FIXED_NOW))
+        (table.c.phone == normalize_phone(phone)) & (table.c.status == "booked") & (table.c.starts_at > FIXED_NOW))
     with engine.connect() as connection:
         return connection.execute(query).scalar()
 

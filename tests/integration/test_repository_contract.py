@@ -214,3 +214,15 @@ def test_what_comes_back_is_a_snapshot(repository):
     assert added == before == appointment()
     assert repository.get(added.code) == appointment(status="cancelled", start=START + HOUR,
                                                      end=START + 2 * HOUR)
+
+
+def test_both_forms_of_a_mexican_mobile_are_one_phone(repository):
+    legacy, normal = "whatsapp:+5215512345678", "whatsapp:+525512345678"
+    added = repository.add(appointment(phone=legacy))
+    assert added.phone == normal == repository.get("K7P-3QX").phone  # stored normalised
+    assert [a.code for a in repository.booked_for_phone(normal, FIXED_NOW)] == ["K7P-3QX"]
+    with pytest.raises(TooManyAppointments):
+        repository.add(appointment(code="M4R-8TW", phone=normal, start=START + HOUR), 1)
+    assert repository.move("K7P-3QX", normal, START + HOUR, START + HOUR + HALF) is True
+    assert repository.cancel("K7P-3QX", legacy, FIXED_NOW) is True
+    assert repository.booked_for_phone(legacy, FIXED_NOW) == []

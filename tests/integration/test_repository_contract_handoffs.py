@@ -15,6 +15,7 @@ from appointments.adapters.sql import message_log as sql_message_log
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.adapters.sql.message_log import SqlMessageLog
 from appointments.domain.handoff import CLOSED, OPEN, CaseClosed, CaseNotFound
+from appointments.domain.phones import normalize_phone
 
 from tests.conftest import Clock
 from tests.fakes.ports import InMemoryHandoffCases, InMemoryMessageLog
@@ -22,7 +23,8 @@ from tests.integration.contract import backend, database_url  # noqa: F401 - fix
 
 T0 = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
 MINUTE = timedelta(minutes=1)
-ANA, BETO = "whatsapp:+5215500000001", "whatsapp:+5215500000002"
+ANA, BETO = "whatsapp:+5215500000001", "whatsapp:+5215500000002"  # as WhatsApp writes them
+ANA_NORMAL = normalize_phone(ANA)  # "whatsapp:+525500000001": what is stored
 
 
 @pytest.fixture
@@ -54,7 +56,8 @@ def test_a_case_has_every_field(cases):
     case_id = cases.open_case(ANA, "user_request", {"goal": None, "slots": {"day": T0}},
                               transcript, "Ana")
     assert cases.get(case_id) == cases.open_case_for(ANA) == {
-        "id": case_id, "phone": ANA, "profile_name": "Ana", "reason": "user_request",
+        "id": case_id, "phone": ANA_NORMAL, "sender_id": ANA, "profile_name": "Ana",
+        "reason": "user_request",
         "summary": {"goal": None, "slots": {"day": str(T0)}},  # stored as JSON
         "transcript": [{"author": "user", "text": "agente", "at": str(T0)}],
         "status": OPEN, "created_at": T0, "updated_at": T0,
@@ -155,14 +158,14 @@ def test_the_log_keeps_every_field_in_order(log, clock):
     third = log.record("out", ANA, "¿En qué te ayudo?", "queued")
     assert first < second < third
     assert log.conversation(ANA) == [
-        {"id": first, "direction": "in", "phone": ANA, "body": "hola", "status": "received",
+        {"id": first, "direction": "in", "phone": ANA_NORMAL, "body": "hola", "status": "received",
          "message_sid": "SM1", "error": None, "author": "user", "agent_name": None,
          "media": '[{"url": "https://x/1.jpg", "content_type": "image/jpeg"}]',
          "created_at": T0},
-        {"id": second, "direction": "out", "phone": ANA, "body": "Hola, soy Lucía",
+        {"id": second, "direction": "out", "phone": ANA_NORMAL, "body": "Hola, soy Lucía",
          "status": "failed", "message_sid": None, "error": "63016", "author": "agent",
          "agent_name": "L" * 60, "media": "[]", "created_at": T0 + MINUTE},
-        {"id": third, "direction": "out", "phone": ANA, "body": "¿En qué te ayudo?",
+        {"id": third, "direction": "out", "phone": ANA_NORMAL, "body": "¿En qué te ayudo?",
          "status": "queued", "message_sid": None, "error": None, "author": "bot",
          "agent_name": None, "media": "[]", "created_at": T0 + MINUTE},
     ]

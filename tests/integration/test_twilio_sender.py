@@ -51,3 +51,16 @@ def test_giving_up_after_the_last_attempt():
     result = send(fake)
     assert result.status == "failed" and fake.sent == [] and len(fake.failures) == 6
     fake.stop()
+
+
+def test_the_error_code_comes_back_and_an_unsubscribed_recipient_is_named():
+    fake = FakeTwilio()
+    fake.unsubscribed.add("whatsapp:+5215500000000")
+    result = send(fake)
+    assert (result.status, result.error_code) == ("failed", 21610)
+    assert "unsubscribed" in result.error and fake.sent == []
+    fake.unsubscribed.clear()
+    fake.failures = [(400, 63016)]
+    assert send(fake).error_code == 63016
+    assert send(fake).error_code is None  # sent
+    fake.stop()

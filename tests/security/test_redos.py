@@ -3,9 +3,10 @@
 An adversarial corpus (1,600 characters of one character or word, each keyword, number,
 time word, ordinal and emoji x 200, nested and pumped patterns, whitespace runs ending
 in an odd character) goes through every public reader of appointments/interpret, the
-requested-time and intent-hint readers, date_text.rewrite and the Duckling guard, each
-call within READER_BUDGET; at 20,000 characters each stays within 10 x its 2,000-
-character time (plus noise): linear, whatever the channels cut. Every regex of those
+requested-time and intent-hint readers, the opt-out reader, the phone normaliser
+(Twilio's From), date_text.rewrite and the Duckling guard, each call within
+READER_BUDGET; at 20,000 characters each stays within 10 x its 2,000-character time
+(plus noise): linear, whatever the channels cut. Every regex of those
 modules is pumped the same way. Then Duckling, through the parser's public API in its
 child process (DucklingProcess, as Rasa runs it), answers each guarded message within
 DUCKLING_BUDGET, without the child timing out or being replaced.
@@ -24,7 +25,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appointments.interpret import choices, date_text, intent_hints, menu, replies, text, yes_no
+from appointments.domain import phones
+from appointments.interpret import choices, date_text, intent_hints, menu, opt_out, replies, text
+from appointments.interpret import yes_no
 from appointments.interpret import requested_time
 from appointments.rasa.nlu import duckling_guard, duckling_parser
 from appointments.rasa.nlu.duckling_process import DucklingProcess
@@ -62,6 +65,8 @@ READERS: Dict[str, Callable[[str], object]] = {
     "wants_first": choices.wants_first,
     "read_interjection": replies.read_interjection,
     "wants_assistant": replies.wants_assistant,
+    "read_opt_out": opt_out.read_opt_out,
+    "normalize_phone": phones.normalize_phone,  # Twilio's From
     "menu_choice": lambda s: menu.menu_choice(s, {"1": "book_appointment"}),
     "button_payload": lambda s: menu.button_payload(s, BUTTONS),
     "hinted_intent": lambda s: intent_hints.hinted_intent(s, "greet", True),
@@ -83,6 +88,7 @@ KEYWORDS = sorted(
     "15/12", "17 hrs", "mñn", "alas 3", "dic 16", "en 2 días", "año nuevo", "día de muertos",
     "día de la tierra", "navidad", "K8P-8RH", "opción 4", "#4", "1️⃣", "👍", "❌", "😀", "🙏",
     "sííí", "ñ", "á", "é", "¿?", "(", "((", "#",
+    "baja", "stop", "alta", "no quiero recibir mensajes", "whatsapp:+52 1", "+52 (1) 55-",
 ]
 PUMPS = [
     "a", "1", " ", "\t", "\n", "ñ", "😀", "#", "?", ":", "/", "-", ",", ".", "(", "_", "é",
@@ -139,7 +145,7 @@ def test_every_reader_grows_linearly_up_to_20000_characters(name):
 def _module_patterns() -> List[re.Pattern]:
     patterns = [rule[0] for rule in date_text.RULES]
     for module in (text, menu, choices, date_text, intent_hints, requested_time, duckling_parser,
-                   duckling_guard):
+                   duckling_guard, opt_out, phones):
         patterns += [v for v in vars(module).values() if isinstance(v, re.Pattern)]
     return patterns
 

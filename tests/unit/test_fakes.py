@@ -8,6 +8,7 @@ import pytest
 
 from appointments.adapters.rasa_http import RasaClient
 from appointments.adapters.sql.appointments import SqlAppointmentRepository
+from appointments.adapters.sql.contact_preferences import SqlContactPreferences
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.adapters.sql.message_log import SqlMessageLog
 from appointments.adapters.twilio import SendResult, TwilioSender
@@ -22,6 +23,8 @@ IMPLEMENTATIONS = [
     (ports.HandoffCases, SqlHandoffRepository),
     (ports.MessageLog, fakes.InMemoryMessageLog),
     (ports.MessageLog, SqlMessageLog),
+    (ports.ContactPreferences, fakes.InMemoryContactPreferences),
+    (ports.ContactPreferences, SqlContactPreferences),
     (ports.MessageSender, fakes.RecordingSender),
     (ports.MessageSender, TwilioSender),
     (ports.AssistantControl, fakes.FakeAssistant),
@@ -75,4 +78,4 @@ def test_the_check_sees_a_wrong_signature():
 def test_send_results_have_the_fields_of_sent(result):
     fields = [name for name, value in vars(ports.Sent).items() if isinstance(value, property)]
     assert {name: getattr(result, name) for name in fields} == {
-        "sid": "SM1", "status": "queued", "error": None}
+        "sid": "SM1", "status": "queued", "error": None, "error_code": None}

@@ -225,3 +225,15 @@ def test_open_cases_are_listed_oldest_first(desk, clock):
     closed = open_case(desk, "whatsapp:+5215500000003")
     desk.cases.close(closed, "agent")
     assert [c["id"] for c in run(desk.open_cases())] == [first, second]
+
+
+def test_the_case_is_kept_under_the_normal_number_and_answered_where_the_user_wrote(desk):
+    """WhatsApp wrote "+521..."; the case is stored as "+52..." (one person, either form),
+    and the agent's reply and the resume go to the conversation Rasa knows."""
+    case_id = open_case(desk)
+    assert desk.cases.get(case_id)["phone"] == "whatsapp:+525500000001"
+    assert desk.cases.open_case_for("whatsapp:+525500000001")["id"] == case_id
+    run(desk.reply(case_id, "Hola, soy Lucía", "lucia"))
+    assert desk.sender.to(ANA) == ["Hola, soy Lucía"]
+    run(desk.give_back(case_id))
+    assert desk.rasa.calls == RESUMED

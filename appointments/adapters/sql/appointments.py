@@ -9,6 +9,9 @@ can draw another code.
 The per-phone cap on upcoming appointments is counted in the same transaction as the
 insert, with the phone's bookings serialized (`_serialize_phone`), so two bookings at
 once by one phone at its cap minus one cannot both pass.
+
+Phones are stored and looked up in normal form (appointments/domain/phones.py): an
+appointment booked from "+521..." is found, cancelled and counted from "+52..." too.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from appointments.domain.errors import (
     Unavailability,
 )
 from appointments.domain.appointment import ATTENDANCE, BOOKED, CANCELLED, Appointment
+from appointments.domain.phones import normalize_phone
 from appointments.adapters.sql.tables import appointments as table
 
 
@@ -62,7 +66,8 @@ class SqlAppointmentRepository:
 
     @staticmethod
     def _booked_by(code: str, phone: str) -> Any:
-        return and_(table.c.code == code, table.c.phone == phone, table.c.status == BOOKED)
+        return and_(table.c.code == code, table.c.phone == normalize_phone(phone),
+                    table.c.status == BOOKED)
 
     def _code_exists(self, code: str) -> bool:
         with self.engine.connect() as connection:
@@ -100,6 +105,7 @@ class SqlAppointmentRepository:
         With `max_upcoming`, TooManyAppointments when the phone already holds that many
         booked appointments starting after `appointment.created_at` (the moment of
         booking), counted atomically with the insert."""
+        appointment = replace(appointment, phone=normalize_phone(appointment.phone))
         try:
             with self.engine.begin() as connection:
                 if max_upcoming is not None:
@@ -154,10 +160,12 @@ class SqlAppointmentRepository:
                     for row in connection.execute(query)]
 
     def booked_for_phone(self, phone: str, after: datetime) -> List[Appointment]:
-        """Booked appointments of exactly this phone starting after `after`, soonest first."""
+        """Booked appointments of this phone (in any form) starting after `after`, soonest
+        first."""
         query = (
             select(table)
-            .where(and_(table.c.phone == phone, table.c.status == BOOKED, table.c.starts_at > after))
+            .where(and_(table.c.phone == normalize_phone(phone), table.c.status == BOOKED,
+                        table.c.starts_at > after))
             .order_by(table.c.starts_at)
         )
         with self.engine.connect() as connection:

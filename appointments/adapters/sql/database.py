@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import create_engine, event, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
@@ -16,8 +16,12 @@ from appointments.adapters.sql.tables import (
     NO_OVERLAP,
     POSTGRES_NO_OVERLAP,
     SQLITE_NO_OVERLAP,
+    appointments,
+    handoff_cases,
+    messages,
     metadata,
 )
+from appointments.domain.phones import normalize_phone
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +116,7 @@ ADDED_COLUMNS = [
     ("appointments", "attendance", "VARCHAR(16)"),
     ("appointments", "attendance_at", "TIMESTAMP WITH TIME ZONE"),
     ("appointments", "attendance_by", "VARCHAR(60)"),
+    ("handoff_cases", "sender_id", "VARCHAR(64)"),
 ]
 
 
@@ -164,26 +169,63 @@ def _add_overlap_guard(connection: Any) -> None:
                      "(%s) until they are moved or cancelled", NO_OVERLAP)
 
 
+def _add_column(bind: Any, table: str, column: str, sql_type: str) -> None:
+    statement = text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
+    if not isinstance(bind, Engine):  # PostgreSQL, under the schema lock
+        bind.execute(statement)
+        return
+    try:
+        with bind.begin() as connection:
+            connection.execute(statement)
+    except DBAPIError:  # SQLite: another process added it a moment ago
+        if column not in {c["name"] for c in inspect(bind).get_columns(table)}:
+            raise
+
+
+def _normalize_phones(connection: Any) -> None:
+    """Rows written before phones were normalised (appointments/domain/phones.py) get
+    the normal form: "+521" + 10 digits becomes "+52" + 10 digits, so a person's old
+    appointments, cases and messages are found from either form. A handoff case first
+    keeps the phone as written in `sender_id` (its conversation in Rasa). Idempotent:
+    once every phone is normal, this only reads the distinct phones (indexed). The first
+    statement writes, so on SQLite processes starting together take turns from there."""
+    connection.execute(
+        handoff_cases.update().where(handoff_cases.c.sender_id.is_(None))
+        .values(sender_id=handoff_cases.c.phone)
+    )
+    for table in (appointments, handoff_cases, messages):
+        written = connection.execute(select(table.c.phone).distinct()).scalars().all()
+        changed = 0
+        for phone in written:
+            normal = normalize_phone(phone)
+            if normal != phone:
+                changed += connection.execute(
+                    table.update().where(table.c.phone == phone).values(phone=normal)
+                ).rowcount
+        if changed:
+            logger.info("%s: %d rows got their phone in normal form", table.name, changed)
+
+
 def _create(bind: Any) -> None:
     metadata.create_all(bind)
     inspector = inspect(bind)
     for table, column, sql_type in ADDED_COLUMNS:
         if column not in {c["name"] for c in inspector.get_columns(table)}:
-            if isinstance(bind, Engine):
-                with bind.begin() as connection:
-                    connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
-            else:
-                bind.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+            _add_column(bind, table, column, sql_type)
     _create_added_indexes(bind)
     if isinstance(bind, Engine):
         with bind.begin() as connection:
             _add_overlap_guard(connection)
+        with bind.begin() as connection:
+            _normalize_phones(connection)
     else:
         _add_overlap_guard(bind)
+        _normalize_phones(bind)
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables, indexes and later-added columns; safe on every start, and
+    """Create missing tables, indexes and later-added columns, and bring phones written
+    before normalisation to their normal form; safe on every start, and
     on PostgreSQL safe when several processes start at once (one transaction under an
     advisory lock: the others wait, then find everything made)."""
     if engine.dialect.name != "postgresql":

@@ -1,4 +1,10 @@
-"""Handoff cases: conversations handed to a person, kept until given back."""
+"""Handoff cases: conversations handed to a person, kept until given back.
+
+A case's `phone` is in normal form (appointments/domain/phones.py), and every lookup by
+phone normalises too, so "+521..." and "+52..." find the same case; `sender_id` keeps
+the conversation's id in Rasa as the channel wrote it (what pause, resume and the
+agent's replies address).
+"""
 from __future__ import annotations
 
 import json
@@ -10,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from appointments.adapters.sql.tables import handoff_cases as table
 from appointments.domain.handoff import CLOSED, OPEN, CaseClosed, CaseNotFound, utc_now
+from appointments.domain.phones import normalize_phone
 
 __all__ = ["CLOSED", "OPEN", "CaseClosed", "CaseNotFound", "SqlHandoffRepository"]
 
@@ -34,12 +41,14 @@ class SqlHandoffRepository:
         profile_name: Optional[str] = None,
     ) -> int:
         """Open a case, or refresh the one already open for this phone (asking twice
-        for a person must not make two cases)."""
+        for a person must not make two cases). `phone`: the conversation's sender id,
+        kept as `sender_id` (the latest one, when the case is refreshed)."""
         now = utc_now()
+        sender_id, phone = phone, normalize_phone(phone)
         values = dict(
             summary=json.dumps(summary, ensure_ascii=False, default=str),
             transcript=json.dumps(list(transcript), ensure_ascii=False, default=str),
-            updated_at=now,
+            updated_at=now, sender_id=sender_id,
         )
         with self.engine.begin() as connection:
             existing = connection.execute(
@@ -64,7 +73,8 @@ class SqlHandoffRepository:
         return _decode(row)
 
     def open_case_for(self, phone: str) -> Optional[Dict[str, Any]]:
-        query = select(table).where(table.c.phone == phone, table.c.status == OPEN)
+        query = (select(table).where(table.c.phone == normalize_phone(phone),
+                                     table.c.status == OPEN).order_by(table.c.id))
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
         return _decode(row) if row is not None else None
@@ -79,7 +89,7 @@ class SqlHandoffRepository:
         with self.engine.begin() as connection:
             connection.execute(
                 table.update()
-                .where(table.c.phone == phone, table.c.status == OPEN)
+                .where(table.c.phone == normalize_phone(phone), table.c.status == OPEN)
                 .values(updated_at=utc_now())
             )
 

@@ -1,4 +1,7 @@
-"""The message log: every WhatsApp message received and sent, with its status."""
+"""The message log: every WhatsApp message received and sent, with its status.
+
+Phones are stored and looked up in normal form (appointments/domain/phones.py): one
+person's conversation is one, whether WhatsApp wrote "+521..." or "+52..."."""
 from __future__ import annotations
 
 import json
@@ -11,6 +14,7 @@ from sqlalchemy.engine import Engine
 from appointments.adapters.sql.tables import messages as table
 from appointments.domain.handoff import utc_now
 from appointments.domain.messages import INBOUND, OUTBOUND
+from appointments.domain.phones import normalize_phone
 
 __all__ = ["INBOUND", "OUTBOUND", "SqlMessageLog"]
 
@@ -18,6 +22,10 @@ __all__ = ["INBOUND", "OUTBOUND", "SqlMessageLog"]
 def _storable(text: Optional[str]) -> Optional[str]:
     """PostgreSQL text cannot hold NUL (psycopg2 refuses the whole row): keep the rest."""
     return text.replace("\x00", "\ufffd") if text else text
+
+
+def _phone(phone: str) -> str:
+    return _storable(normalize_phone(phone)) or ""
 
 
 class SqlMessageLog:
@@ -39,7 +47,7 @@ class SqlMessageLog:
         with self.engine.begin() as connection:
             result = connection.execute(
                 table.insert().values(
-                    direction=direction, phone=_storable(phone), body=_storable(body),
+                    direction=direction, phone=_phone(phone), body=_storable(body),
                     status=status, message_sid=_storable(message_sid),
                     media=json.dumps(list(media)), error=_storable(error),
                     author=author or ("user" if direction == INBOUND else "bot"),
@@ -61,7 +69,7 @@ class SqlMessageLog:
         return result.rowcount > 0
 
     def conversation(self, phone: str, since: Optional[datetime] = None) -> List[Dict[str, Any]]:
-        query = select(table).where(table.c.phone == phone).order_by(table.c.id)
+        query = select(table).where(table.c.phone == _phone(phone)).order_by(table.c.id)
         if since is not None:
             query = query.where(table.c.created_at >= since)
         with self.engine.connect() as connection:
@@ -73,6 +81,6 @@ class SqlMessageLog:
             table.c.author == author, table.c.created_at >= since
         )
         if phone is not None:
-            query = query.where(table.c.phone == _storable(phone))
+            query = query.where(table.c.phone == _phone(phone))
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar() or 0)

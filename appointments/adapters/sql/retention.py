@@ -12,6 +12,9 @@ old enough:
 Rows go in batches, one short transaction per batch, so the purge never holds locks long
 and a stop between batches loses nothing. Plain SQL that SQLite and PostgreSQL both run.
 
+Kept whatever its age: `opt_outs` (who asked for no more messages; without it they would
+get them again).
+
 What is not here, because it already expires by itself in Redis: Rasa's trackers
 (`record_exp: ${TRACKER_TTL_SECONDS}` in endpoints.yml, 1 day by default, counted from
 the conversation's last turn; they hold only the current session), the WhatsApp per-sender lines (24 h), message ids for

@@ -117,7 +117,10 @@ handoff_cases = Table(
     "handoff_cases",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("phone", String(64), nullable=False, index=True),
+    Column("phone", String(64), nullable=False, index=True),  # normalize_phone's form
+    # the conversation's id in Rasa (the phone as the channel wrote it): pause, resume
+    # and the agent's replies go there
+    Column("sender_id", String(64)),
     Column("profile_name", String(120)),
     Column("reason", String(32), nullable=False),  # "user_request" | "fallback" | ...
     Column("summary", Text, nullable=False, default="{}"),  # JSON: goal, filled slots
@@ -155,6 +158,19 @@ messages = Table(
     Column("author", String(8)),  # "user" | "bot" | "agent"
     Column("agent_name", String(60)),  # the console account that wrote it (author "agent")
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
+)
+
+# Who opted out of our messages ("BAJA", or Twilio's 21610) and who opted back in
+# ("ALTA"): one row per person, kept whatever RETENTION_DAYS says (it is what stops us
+# writing to them). appointments/domain/contact.py.
+opt_outs = Table(
+    "opt_outs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("phone", String(64), nullable=False, unique=True),  # normalize_phone's form
+    Column("state", String(8), nullable=False),  # "out" | "in"
+    Column("changed_at", UtcDateTime, nullable=False),  # when the state last changed
+    Column("source", String(16), nullable=False),  # "user" | "twilio_21610"
 )
 
 # The retention purge (appointments/adapters/sql/retention.py) finds old messages by age.

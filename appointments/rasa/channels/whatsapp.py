@@ -15,6 +15,8 @@
   replies of a turn are sent one after the other. Different senders run in parallel.
 - A sender over WHATSAPP_RATE_LIMIT messages a window gets one polite answer
   (utter_rate_limited); the rest of that window is logged, not answered.
+- "BAJA" / "STOP" or "ALTA" / "START" alone is recorded (ContactPreferences) and
+  answered by the channel (utter_opted_out / utter_opted_in), not by Rasa.
 - A turn that leaves the user without an answer (action server down, Rasa error) and
   did not pause the bot for a human gets utter_try_again_later.
 - Typed "/intent{...}" payloads are neutralised; a numbered reply to buttons becomes
@@ -36,7 +38,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from appointments.adapters.redis_retry import async_client
-from appointments.domain.ports import HandoffCases, MessageLog, MessageSender
+from appointments.domain.ports import ContactPreferences, HandoffCases, MessageLog, MessageSender
 from appointments.privacy import mask_phone
 from appointments.rasa.channels.buttons import ButtonMemory
 from appointments.rasa.channels.domain_texts import DomainTexts
@@ -65,9 +67,10 @@ class WhatsAppChannel(InputChannel):
         return CHANNEL
 
     def __init__(self, settings: Settings, sender: Callable[[], MessageSender],
-                 message_log: Callable[[], MessageLog], cases: Callable[[], HandoffCases]) -> None:
-        """SENDER, MESSAGE_LOG and CASES give the process's (built on first use; the
-        sender serves every event loop)."""
+                 message_log: Callable[[], MessageLog], cases: Callable[[], HandoffCases],
+                 preferences: Optional[Callable[[], ContactPreferences]] = None) -> None:
+        """SENDER, MESSAGE_LOG, CASES and PREFERENCES give the process's (built on first
+        use; the sender serves every event loop)."""
         self.settings = settings
         self.guard = WebhookGuard(settings)
         self._app: Optional[Sanic] = None  # the Rasa server; its ctx.agent has the domain
@@ -83,7 +86,8 @@ class WhatsAppChannel(InputChannel):
                                  HandoffWait(self._agent, cases), self.replies, self.turns)
         self.line = InboundLine(self.queue, RateLimiter(
             self._redis.get, settings.whatsapp_rate_limit,
-            settings.whatsapp_rate_window_seconds, prefix=f"{keys}:rate"), self.runner)
+            settings.whatsapp_rate_window_seconds, prefix=f"{keys}:rate"), self.runner,
+            preferences)
 
     def url_prefix(self) -> Text:
         return "/"  # routes below carry their full paths, incl. the root /whatsapp-reply
