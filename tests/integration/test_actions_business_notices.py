@@ -15,6 +15,7 @@ from actions import services
 from actions.booking import ActionBookAppointment
 from actions.cancellation import ActionCancelAppointment
 from actions.rescheduling import ActionRescheduleAppointment
+from appointments.domain.phones import normalize_phone
 from appointments.adapters.notifiers import (
     Notifiers, TwilioAgentNotifier, WebhookNotifier, verify_signature,
 )
@@ -100,7 +101,7 @@ def test_a_booking_tells_the_business_by_whatsapp_and_signed_webhook(phone, wire
     assert booked.customer_name == "Ana Pérez"  # kept for the console's "Hoy" page
     [text] = twilio.wait_for(AGENT_WHATSAPP, 1)
     assert text.splitlines() == [
-        f"📅 Nueva cita {booked.code}", f"Cliente: Ana Pérez ({phone.split(':')[1]})",
+        f"📅 Nueva cita {booked.code}", f"Cliente: Ana Pérez ({normalize_phone(phone).split(':')[1]})",
         "Servicio: Consulta", "Cuándo: jueves 26 de noviembre, 10:00"]
     [request] = receiver.wait_for(1)
     assert request["path"] == "/hooks/citas"
@@ -110,7 +111,7 @@ def test_a_booking_tells_the_business_by_whatsapp_and_signed_webhook(phone, wire
     assert (body["start"], body["end"]) == ("2026-11-26T10:00:00-06:00",
                                             "2026-11-26T10:30:00-06:00")
     assert body["previous_start"] is None
-    assert (body["customer_name"], body["phone"]) == ("Ana Pérez", phone)
+    assert (body["customer_name"], body["phone"]) == ("Ana Pérez", normalize_phone(phone))
 
 
 def test_a_reschedule_says_the_old_and_the_new_time(phone, wired, wire, twilio, receiver):

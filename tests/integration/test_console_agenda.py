@@ -114,9 +114,10 @@ def test_today_lists_the_business_day_in_order_with_its_state(console):
     assert "Citas de hoy, miércoles 25 de noviembre (4)" in page  # the cancelled one apart
     rows = dict(zip(listed(page), page.split('<li class="')[1:]))
     assert '<span class="time">09:00</span>' in rows["A2A-2AA"]
-    assert "Ana" in rows["A2A-2AA"] and "whatsapp:+5215512345678" in rows["A2A-2AA"]
+    # stored and shown in one form: +521 (legacy mobile prefix) is +52
+    assert "Ana" in rows["A2A-2AA"] and "whatsapp:+525512345678" in rows["A2A-2AA"]
     assert "✅ Confirmada" in rows["A2A-2AA"] and "(25/11 10:00)" in rows["A2A-2AA"]
-    assert "Sin confirmar" in rows["B3B-3BB"] and "whatsapp:+5215587654321" in rows["B3B-3BB"]
+    assert "Sin confirmar" in rows["B3B-3BB"] and "whatsapp:+525587654321" in rows["B3B-3BB"]
     assert "Cancelada" in rows["C4C-4CC"] and "attendance" not in rows["C4C-4CC"]
     assert '<span class="time">23:45</span>' in rows["N6N-6NN"]
     assert rows["B3B-3BB"].count('method="post"') == 2

@@ -72,7 +72,7 @@ def test_sent_at_the_first_round_after_opening_then_not_again(task, repository, 
     [text] = twilio.to(AGENT_WHATSAPP)
     assert text.splitlines() == [
         "🗓️ Agenda de hoy, miércoles 25 de noviembre: 2 citas",
-        "09:00 · Ana (+5215512345678) ✅", "11:00 · +5215512345678",
+        "09:00 · Ana (+525512345678) ✅", "11:00 · +525512345678",
         "Detalle: https://citas.example.com/agent/today"]
     clock.now = WEDNESDAY.replace(hour=10, minute=20)
     worker(never)
