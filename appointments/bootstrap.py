@@ -9,14 +9,17 @@ happens here and nowhere else. Tests wire their own parts with `use()`.
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Optional
 
 from appointments.adapters.sql.appointments import SqlAppointmentRepository
 from appointments.adapters.sql.database import create_database_engine, create_schema
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.adapters.sql.message_log import SqlMessageLog
+from appointments.adapters.sql.reminders import SqlReminderQueue
 from appointments.domain.calendar import BusinessCalendar
+from appointments.domain.handoff import utc_now
+from appointments.domain.reminders import DEFAULT_LEASE
 from appointments.services.scheduling import AppointmentService
 from appointments.settings import Settings
 
@@ -29,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from appointments.services.business_answers import BusinessAnswers
     from appointments.services.handoff_desk import HandoffDesk
     from appointments.services.llm_answers import LlmAnswers
+    from appointments.services.reminders import ReminderService
 
 
 def _clock(settings: Settings, calendar: BusinessCalendar) -> Callable[[], datetime]:
@@ -79,7 +83,8 @@ class Parts:
                 calendar = BusinessCalendar.from_settings(self.settings)
                 self._service = AppointmentService(
                     calendar,
-                    SqlAppointmentRepository(self.engine(), calendar.tz),
+                    SqlAppointmentRepository(self.engine(), calendar.tz,
+                                             self.settings.reminder_offsets),
                     self._clock or _clock(self.settings, calendar),
                     max_upcoming_per_phone=self.settings.max_active_appointments_per_phone,
                 )
@@ -116,6 +121,24 @@ class Parts:
             if self._log is None:
                 self._log = SqlMessageLog(self.engine())
             return self._log
+
+    def reminders(self, worker_id: str, lease: timedelta = DEFAULT_LEASE,
+                  can_message: Optional[Callable[[str], bool]] = None) -> "ReminderService":
+        """The reminder sender of a worker: the texts of domain.yml (utter_reminder),
+        the Spanish date formats of the conversation, Twilio (and its template)."""
+        from actions.formatting import day_text, time_text
+        from appointments.rasa.channels.domain_texts import DomainTexts
+        from appointments.services.reminders import ReminderService, Wording
+
+        s = self.settings
+        service = self.appointments()
+        return ReminderService(
+            SqlReminderQueue(self.engine(), lease), service.repository, self.message_log(),
+            self.twilio_sender(), s.business,
+            Wording(DomainTexts(lambda: None).text, day_text, time_text),
+            s.reminder_offsets, s.twilio_template_reminder_sid, self._clock or utc_now,
+            can_message or (lambda phone: True), worker_id,
+        )
 
     def twilio_sender(self) -> "TwilioSender":
         """One sender for the process: its HTTP helper keeps a session per event loop."""

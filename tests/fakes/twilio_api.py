@@ -1,18 +1,27 @@
-"""A local stand-in for Twilio's Messages API that records what the bot sent."""
+"""A local stand-in for Twilio's Messages API that records what the bot sent: texts
+(Body) and templates (ContentSid, ContentVariables). It can answer with errors first
+(`failures`: statuses, or (status, Twilio code) pairs), and hold its answer (`delay`)
+after recording a message, as Twilio does when it is slow: the test of a worker killed
+mid-send."""
 from __future__ import annotations
 
 import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, List
+from typing import Dict, List, Tuple, Union
 from urllib.parse import parse_qs
+
+Failure = Union[int, Tuple[int, int]]  # a status, or (status, Twilio error code)
+DEFAULT_CODES = {429: 20429, 400: 63016}
 
 
 class FakeTwilio:
     def __init__(self) -> None:
         self.sent: List[Dict[str, str]] = []
-        self.failures: List[int] = []  # statuses to answer before succeeding
+        self.failures: List[Failure] = []  # answers to give before succeeding
+        self.delay = 0.0  # seconds to hold each answer, once the message is recorded
+        self.requests = 0
         self._lock = threading.Lock()
         fake = self
 
@@ -21,30 +30,46 @@ class FakeTwilio:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 with fake._lock:
-                    status = fake.failures.pop(0) if fake.failures else 201
+                    fake.requests += 1
+                    failure = fake.failures.pop(0) if fake.failures else 201
+                    status, code = failure if isinstance(failure, tuple) else (
+                        failure, DEFAULT_CODES.get(failure, 20500))
                     if status == 201:
                         fake.sent.append(form)
                         reply = {"sid": f"SM{len(fake.sent):032d}", "status": "queued"}
                     else:
-                        code = {429: 20429, 400: 63016}.get(status, 20500)
                         reply = {"code": code, "message": "fake"}
+                    delay = fake.delay
+                if delay:
+                    time.sleep(delay)
                 body = json.dumps(reply).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:  # the client went away while the answer was held
+                    pass
 
             def log_message(self, *args) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def to(self, phone: str) -> List[str]:
+        """The bodies of the texts sent to `phone` ("" for a template)."""
         with self._lock:
-            return [m["Body"] for m in self.sent if m.get("To") == phone]
+            return [m.get("Body", "") for m in self.sent if m.get("To") == phone]
+
+    def templates(self, phone: str) -> List[Tuple[str, Dict[str, str]]]:
+        """(ContentSid, variables) of the templates sent to `phone`."""
+        with self._lock:
+            return [(m["ContentSid"], json.loads(m.get("ContentVariables") or "{}"))
+                    for m in self.sent if m.get("To") == phone and "ContentSid" in m]
 
     def wait_for(self, phone: str, count: int, timeout: float = 30.0) -> List[str]:
         """The bodies sent to `phone` once there are at least `count` of them."""

@@ -10,6 +10,7 @@ from appointments.adapters.rasa_http import RasaClient
 from appointments.adapters.sql.appointments import SqlAppointmentRepository
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.adapters.sql.message_log import SqlMessageLog
+from appointments.adapters.sql.reminders import SqlReminderQueue
 from appointments.adapters.twilio import SendResult, TwilioSender
 from appointments.domain import ports
 
@@ -24,6 +25,8 @@ IMPLEMENTATIONS = [
     (ports.MessageLog, SqlMessageLog),
     (ports.MessageSender, fakes.RecordingSender),
     (ports.MessageSender, TwilioSender),
+    (ports.ReminderQueue, fakes.InMemoryReminderQueue),
+    (ports.ReminderQueue, SqlReminderQueue),
     (ports.AssistantControl, fakes.FakeAssistant),
     (ports.AssistantControl, RasaClient),
 ]

@@ -6,6 +6,10 @@ are what make double booking impossible; this class turns their refusal into
 SlotUnavailable(TAKEN), and a clash on the code column into CodeCollision so the caller
 can draw another code.
 
+Each booking, move and cancellation plans, re-plans or cancels the appointment's
+reminders (sql/reminders.py) in its own transaction, for the offsets given at
+construction (REMINDER_OFFSETS).
+
 The per-phone cap on upcoming appointments is counted in the same transaction as the
 insert, with the phone's bookings serialized (`_serialize_phone`), so two bookings at
 once by one phone at its cap minus one cannot both pass.
@@ -13,8 +17,8 @@ once by one phone at its cap minus one cannot both pass.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
-from typing import Any, List, Optional, Tuple
+from datetime import datetime, timedelta
+from typing import Any, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select, text
@@ -28,6 +32,8 @@ from appointments.domain.errors import (
     Unavailability,
 )
 from appointments.domain.appointment import BOOKED, CANCELLED, Appointment
+from appointments.domain.handoff import utc_now
+from appointments.adapters.sql import reminders
 from appointments.adapters.sql.tables import appointments as table
 
 
@@ -37,9 +43,11 @@ PHONE_LOCK_SPACE = 0x41505054  # "APPT"
 
 
 class SqlAppointmentRepository:
-    def __init__(self, engine: Engine, tz: ZoneInfo) -> None:
+    def __init__(self, engine: Engine, tz: ZoneInfo,
+                 reminder_offsets: Sequence[timedelta] = ()) -> None:
         self.engine = engine
         self.tz = tz  # the database holds UTC; appointments come out in business time
+        self.reminder_offsets = tuple(reminder_offsets)  # none: no reminder rows
 
     def _to_model(self, row: Row) -> Appointment:
         return Appointment(
@@ -114,6 +122,8 @@ class SqlAppointmentRepository:
                         service=appointment.service,
                     )
                 )
+                reminders.plan_new(connection, appointment.code, appointment.start,
+                                   appointment.created_at, self.reminder_offsets)
         except IntegrityError:
             # The failed transaction is rolled back; look from a fresh one which
             # constraint refused the row, the code's or the time's (start or overlap):
@@ -157,20 +167,25 @@ class SqlAppointmentRepository:
             return [self._to_model(row) for row in connection.execute(query)]
 
     def cancel(self, code: str, phone: str, at: datetime) -> bool:
-        """Cancel if still booked by that phone; False when nothing changed."""
+        """Cancel if still booked by that phone (and its reminders not sent yet); False
+        when nothing changed."""
         with self.engine.begin() as connection:
             result = connection.execute(
                 table.update()
                 .where(self._booked_by(code, phone))
                 .values(status=CANCELLED, cancelled_at=at)
             )
+            if result.rowcount == 1:
+                reminders.cancel_open(connection, code)
         return result.rowcount == 1
 
-    def move(self, code: str, phone: str, start: datetime, end: datetime) -> bool:
+    def move(self, code: str, phone: str, start: datetime, end: datetime,
+             at: Optional[datetime] = None) -> bool:
         """Move a booked appointment in one UPDATE: the database guards the new
         interval (overlapping only its own old one is fine), and the old one is free the
         moment the row changes. If the new interval is taken nothing changes
-        (SlotUnavailable). False when the appointment is no longer booked by that phone."""
+        (SlotUnavailable). False when the appointment is no longer booked by that phone.
+        Its reminders are planned again for the new start as of `at` (default: now)."""
         try:
             with self.engine.begin() as connection:
                 result = connection.execute(
@@ -178,6 +193,9 @@ class SqlAppointmentRepository:
                     .where(self._booked_by(code, phone))
                     .values(starts_at=start, ends_at=end)
                 )
+                if result.rowcount == 1:  # the row lock orders moves of one appointment
+                    reminders.replan(connection, code, start, at or utc_now(),
+                                     self.reminder_offsets)
         except IntegrityError:
             raise SlotUnavailable(Unavailability.TAKEN, start) from None
         return result.rowcount == 1

@@ -106,12 +106,13 @@ ADDED_COLUMNS = [
     ("messages", "agent_name", "VARCHAR(60)"),
     ("handoff_cases", "closed_agent", "VARCHAR(60)"),
     ("appointments", "service", "VARCHAR(40)"),
+    ("messages", "idempotency_key", "VARCHAR(120)"),
 ]
 
 
 # Indexes added after their table first shipped (create_all makes indexes only together
 # with a new table).
-ADDED_INDEXES = ["ix_messages_created_at"]
+ADDED_INDEXES = ["ix_messages_created_at", "uq_messages_idempotency_key"]
 
 
 # Serialises schema changes between processes starting at once on one PostgreSQL
