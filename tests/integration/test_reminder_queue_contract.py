@@ -114,6 +114,16 @@ def test_a_refused_move_changes_no_reminder(repository, queue):
     assert states(queue) == before
 
 
+def test_a_move_or_cancellation_by_another_phone_leaves_the_reminders_alone(repository, queue):
+    book(repository)
+    before = states(queue)
+    assert not repository.move("K7P-3QX", "whatsapp:+5215500000009", START + H,
+                               START + 3 * H / 2, at=FIXED_NOW)
+    assert not repository.cancel("K7P-3QX", "whatsapp:+5215500000009", FIXED_NOW)
+    assert not repository.move("Z9Z-9ZZ", ANA, START + H, START + 3 * H / 2, at=FIXED_NOW)
+    assert states(queue) == before and states(queue, "Z9Z-9ZZ") == {}
+
+
 # --- claiming and marking ------------------------------------------------------------
 
 def test_only_due_reminders_are_claimed_soonest_first_and_once(repository, queue):

@@ -56,6 +56,8 @@ def plan_new(connection: Connection, code: str, start: datetime, now: datetime,
     """The reminders of a new booking: one per offset still to come. Rows left under
     the code by an appointment the retention purge removed go first (codes are unique
     among the appointments kept, not forever)."""
+    if not offsets:
+        return
     connection.execute(table.delete().where(table.c.appointment_code == code))
     rows = [dict(appointment_code=code, kind=kind, **_rearmed(due))
             for kind, due in plan(start, now, offsets)]
