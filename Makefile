@@ -95,6 +95,7 @@ bench: redis train ## Print performance numbers (bench/): latency, throughput, R
 	$(BIN)/python bench/long_history.py
 	$(BIN)/python bench/answers_latency.py
 	$(BIN)/python bench/llm_latency.py
+	$(BIN)/python bench/reminders_throughput.py
 	$(BIN)/python bench/train_time.py
 
 clean: ## Remove models, results and local data (keeps .venv)

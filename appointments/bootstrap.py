@@ -9,7 +9,7 @@ happens here and nowhere else. Tests wire their own parts with `use()`.
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Optional
 
 from appointments.adapters.sql.appointments import SqlAppointmentRepository
@@ -17,7 +17,10 @@ from appointments.adapters.sql.contact_preferences import SqlContactPreferences
 from appointments.adapters.sql.database import create_database_engine, create_schema
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.adapters.sql.message_log import SqlMessageLog
+from appointments.adapters.sql.reminders import SqlReminderQueue
 from appointments.domain.calendar import BusinessCalendar
+from appointments.domain.handoff import utc_now
+from appointments.domain.reminders import DEFAULT_LEASE
 from appointments.services.scheduling import AppointmentService
 from appointments.settings import Settings
 
@@ -32,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from appointments.services.business_answers import BusinessAnswers
     from appointments.services.handoff_desk import HandoffDesk
     from appointments.services.llm_answers import LlmAnswers
+    from appointments.services.reminders import ReminderService
 
 
 def _clock(settings: Settings, calendar: BusinessCalendar) -> Callable[[], datetime]:
@@ -84,7 +88,8 @@ class Parts:
                 calendar = BusinessCalendar.from_settings(self.settings)
                 self._service = AppointmentService(
                     calendar,
-                    SqlAppointmentRepository(self.engine(), calendar.tz),
+                    SqlAppointmentRepository(self.engine(), calendar.tz,
+                                             self.settings.reminder_offsets),
                     self._clock or _clock(self.settings, calendar),
                     max_upcoming_per_phone=self.settings.max_active_appointments_per_phone,
                 )
@@ -135,6 +140,36 @@ class Parts:
             if self._preferences is None:
                 self._preferences = SqlContactPreferences(self.engine())
             return self._preferences
+
+    def unsubscribed(self, phone: str) -> None:
+        """Twilio refused a message with 21610: the phone is opted out from now on."""
+        from appointments.domain.contact import SOURCE_UNSUBSCRIBED
+
+        self.contact_preferences().opt_out(phone, utc_now(), SOURCE_UNSUBSCRIBED)
+
+    def may_message(self, phone: str) -> bool:
+        """May a proactive message (a reminder) go to `phone`: not opted out."""
+        from appointments.services.contact import can_message
+
+        return can_message(self.contact_preferences(), phone)
+
+    def reminders(self, worker_id: str, lease: timedelta = DEFAULT_LEASE,
+                  can_message: Optional[Callable[[str], bool]] = None) -> "ReminderService":
+        """The reminder sender of a worker: the texts of domain.yml (utter_reminder),
+        the Spanish date formats of the conversation, Twilio (and its template)."""
+        from actions.formatting import day_text, time_text
+        from appointments.rasa.channels.domain_texts import DomainTexts
+        from appointments.services.reminders import ReminderService, Wording
+
+        s = self.settings
+        service = self.appointments()
+        return ReminderService(
+            SqlReminderQueue(self.engine(), lease), service.repository, self.message_log(),
+            self.twilio_sender(), s.business,
+            Wording(DomainTexts(lambda: None).text, day_text, time_text),
+            s.reminder_offsets, s.twilio_template_reminder_sid, self._clock or utc_now,
+            can_message or self.may_message, worker_id, unsubscribed=self.unsubscribed,
+        )
 
     def twilio_sender(self) -> "TwilioSender":
         """One sender for the process: its HTTP helper keeps a session per event loop."""

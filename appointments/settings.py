@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +20,7 @@ from appointments.adapters.business_file import (
     parse_period,
 )
 from appointments.domain.business import BusinessProfile, Period, WeeklyHours
+from appointments.domain.reminders import DEFAULT_OFFSETS, parse_offsets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -142,6 +143,13 @@ def _reference_time(raw: Optional[str]) -> Optional[datetime]:
     return moment
 
 
+def _reminder_offsets(raw: Optional[str]) -> Tuple[timedelta, ...]:
+    try:
+        return parse_offsets(raw or "")
+    except ValueError as error:
+        raise SettingsError(f"REMINDER_OFFSETS: {error}; e.g. '24h,2h' or 'none'") from None
+
+
 def _redis_url(env: Mapping[str, str]) -> str:
     if env.get("REDIS_URL"):
         return env["REDIS_URL"]
@@ -216,6 +224,10 @@ class Settings:
     llm_timeout_seconds: int = 8  # per network step of the one call (no retries)
     llm_daily_cap_per_phone: int = 20  # model calls per phone per business day
     llm_daily_cap: int = 500  # model calls in all per business day
+    # Appointment reminders (appointments/services/reminders.py, sent by the worker)
+    reminder_offsets: Tuple[timedelta, ...] = DEFAULT_OFFSETS  # before the start
+    reminder_poll_seconds: int = 30
+    twilio_template_reminder_sid: Optional[str] = None  # HX... (Content Template Builder)
 
     @property
     def llm_enabled(self) -> bool:
@@ -290,4 +302,8 @@ class Settings:
                 env, "LLM_DAILY_CAP_PER_PHONE", cls.llm_daily_cap_per_phone, minimum=1
             ),
             llm_daily_cap=_int(env, "LLM_DAILY_CAP", cls.llm_daily_cap, minimum=1),
+            reminder_offsets=_reminder_offsets(env.get("REMINDER_OFFSETS")),
+            reminder_poll_seconds=_int(env, "REMINDER_POLL_SECONDS", 30, minimum=1),
+            twilio_template_reminder_sid=(env.get("TWILIO_TEMPLATE_REMINDER_SID") or "").strip()
+            or None,
         )

@@ -42,7 +42,8 @@ $PY -m appointments.console &
 pids+=($!)
 
 # Retention (RETENTION_DAYS): purges old messages, closed cases and past appointments
-# at start and every hour. One is enough for any number of replicas.
+# at start and every hour; and the appointment reminders every REMINDER_POLL_SECONDS
+# (with Twilio credentials). One is enough for any number of replicas; more are safe.
 $PY -m appointments.worker &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -7,12 +7,16 @@ retrying cannot fix (63016 outside the 24-hour window, 63038 daily limit, 21211 
 number, 21610 the recipient unsubscribed...) are returned, not raised, with Twilio's
 numeric code in `error_code` (appointments/services/contact.py turns 21610 into an
 opt-out).
+
+`send_template` sends an approved WhatsApp template (Twilio's Content API: `ContentSid`
+and `ContentVariables` as JSON, no `Body`), which may go out beyond the 24-hour window.
 """
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
-from typing import Optional
+from typing import Dict, Mapping, Optional
 
 from appointments.adapters.http import HttpClient, RequestFailed
 from appointments.privacy import mask_phone
@@ -67,7 +71,17 @@ class TwilioSender:
     async def send(self, to: str, body: str, from_number: Optional[str] = None) -> SendResult:
         """`from_number` overrides the sender's number (e.g. the same number without
         "whatsapp:" to send an SMS)."""
-        data = {"To": to, "From": from_number or self.from_number, "Body": body}
+        return await self._post({"To": to, "From": from_number or self.from_number, "Body": body})
+
+    async def send_template(self, to: str, content_sid: str,
+                            variables: Mapping[str, str]) -> SendResult:
+        """A Content template (HX...) with its variables {"1": "Ana", ...}."""
+        return await self._post({
+            "To": to, "From": self.from_number, "ContentSid": content_sid,
+            "ContentVariables": json.dumps(dict(variables), ensure_ascii=False),
+        })
+
+    async def _post(self, data: Dict[str, str]) -> SendResult:
         code: Optional[int] = None
         try:
             reply = await self.http.request("POST", self.url, data=data,
@@ -81,5 +95,5 @@ class TwilioSender:
             code = _code(payload.get("code"))
             explained = KNOWN_ERRORS.get(code, payload.get("message"))
             error = f"{reply.status} code={payload.get('code')} {explained}"
-        logger.error("WhatsApp message to %s not sent: %s", mask_phone(to), error)
+        logger.error("WhatsApp message to %s not sent: %s", mask_phone(data["To"]), error)
         return SendResult(None, "failed", error, code)

@@ -7,9 +7,10 @@ appointments/bootstrap.py picks the implementation.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from appointments.domain.appointment import Appointment
+from appointments.domain.reminders import Reminder
 
 Case = Dict[str, Any]  # a handoff case as the repository returns it
 
@@ -31,10 +32,15 @@ class AppointmentRepository(Protocol):
     def cancel(self, code: str, phone: str, at: datetime) -> bool:
         """False when no booked appointment with that code belongs to the phone."""
 
-    def move(self, code: str, phone: str, start: datetime, end: datetime) -> bool:
+    def move(self, code: str, phone: str, start: datetime, end: datetime,
+             at: Optional[datetime] = None) -> bool:
         """False as cancel; SlotUnavailable(TAKEN) when the new start is taken or
         [start, end) overlaps another booked appointment (its own old one does not count);
-        then nothing changes. A move forgets an earlier confirmation (it was of the old time)."""
+        then nothing changes. A move forgets an earlier confirmation (it was of the old
+        time), and the reminders are planned again as of `at` (default now).
+
+        With reminder offsets, `add`, `move` and `cancel` plan, re-plan and cancel the
+        appointment's reminders (ReminderQueue) in the same transaction."""
 
     def confirm(self, code: str, phone: str, at: datetime) -> bool:
         """Record that the phone confirmed its booked appointment; a second confirmation
@@ -84,6 +90,26 @@ class MessageLog(Protocol):
     def count(self, author: str, since: datetime, phone: Optional[str] = None) -> int:
         """Messages of `author` from `since` on (aware), of one phone or of all."""
 
+    def last_inbound_at(self, phone: str) -> Optional[datetime]:
+        """When `phone` last wrote to us (aware UTC); None if never (or purged)."""
+
+    def last_outbound_key(self, phone: str) -> Optional[str]:
+        """The idempotency key of the last message sent to `phone` (a reminder's), or
+        None when it had none (a reply, an agent's message) or nothing was sent."""
+
+    def reserve_outbound(self, phone: str, body: str, idempotency_key: str,
+                         author: str) -> Optional[int]:
+        """Log an outbound message about to be sent, with status "sending", under a
+        key no other row holds; its id, or None when the key exists already (it was
+        sent, or is being sent, by someone else: do not send it again)."""
+
+    def finish_outbound(self, message_id: int, status: str, message_sid: Optional[str] = None,
+                        error: Optional[str] = None) -> None:
+        """The outcome of a reserved message. A "failed" one gives its key up, so a
+        later attempt can reserve it again."""
+
+    def find_by_key(self, idempotency_key: str) -> Optional[Dict[str, Any]]: ...
+
 
 class Sent(Protocol):
     @property
@@ -117,6 +143,30 @@ class ContactPreferences(Protocol):
 class MessageSender(Protocol):
     async def send(self, to: str, body: str, from_number: Optional[str] = None) -> Sent:
         """Deliver one WhatsApp/SMS text; errors come back in `error`, not raised."""
+
+    async def send_template(self, to: str, content_sid: str,
+                            variables: Mapping[str, str]) -> Sent:
+        """Deliver an approved WhatsApp template (Twilio Content API) with its variables
+        ("1", "2"...); allowed outside the 24-hour window, unlike free text."""
+
+
+class ReminderQueue(Protocol):
+    """Reminder rows (planned by the AppointmentRepository) as workers take them. A mark
+    applies only while the reminder is still under the claim that took it."""
+
+    def claim_due(self, now: datetime, worker_id: str, limit: int) -> List[Reminder]:
+        """Up to `limit` reminders due by `now` (and those whose claim went stale),
+        claimed by this call alone, even with other workers claiming at once."""
+
+    def mark_sent(self, reminder: Reminder, now: datetime, message_sid: Optional[str]) -> bool: ...
+
+    def mark_skipped(self, reminder: Reminder, now: datetime, reason: str) -> bool: ...
+
+    def mark_failed(self, reminder: Reminder, now: datetime, error: str) -> bool:
+        """Again after a backoff, or failed for good after the last attempt."""
+
+    def release(self, reminder: Reminder) -> bool:
+        """Back to pending untouched (the worker stops before sending it)."""
 
 
 class AssistantControl(Protocol):

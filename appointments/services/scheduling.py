@@ -159,7 +159,7 @@ class AppointmentService(Availability):
         if reason is not None:
             raise SlotUnavailable(reason, new_start)
         end = self.calendar.slot_end(new_start, appointment.length)
-        if not self.repository.move(appointment.code, phone, new_start, end):
+        if not self.repository.move(appointment.code, phone, new_start, end, self.now()):
             raise AppointmentNotActive(appointment.code)  # cancelled meanwhile
         return self._reload(appointment.code)
 

@@ -1,15 +1,20 @@
-"""`python -m appointments.worker [--interval SECONDS] [--once]`
+"""`python -m appointments.worker [--interval SECONDS] [--reminder-interval SECONDS] [--once]`
 
-Runs the retention purge at start and then every hour (--interval), logging counts only;
-with DAILY_AGENDA=true, also the day's agenda to AGENT_PHONE_NUMBER (daily_agenda.py).
+Runs the retention purge at start and then every hour (--interval), and sends the due
+appointment reminders every REMINDER_POLL_SECONDS (--reminder-interval) when Twilio is
+configured; with DAILY_AGENDA=true, also the day's agenda to AGENT_PHONE_NUMBER
+(daily_agenda.py). Logs counts only. Any number may run at once (each reminder goes once).
 SIGTERM or Ctrl-C ends it cleanly (exit status 0) after the batch under way.
 """
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import socket
 import sys
+from datetime import timedelta
 from typing import Any, Callable, List, Optional
 
 from sqlalchemy.engine import Engine
@@ -17,6 +22,7 @@ from sqlalchemy.engine import Engine
 from appointments.bootstrap import Parts
 from appointments.settings import Settings, SettingsError
 from appointments.worker.loop import MaintenanceLoop, Task
+from appointments.worker.reminders import ReminderTask
 from appointments.adapters.sql.retention import DEFAULT_BATCH_SIZE, purge_expired
 from appointments.adapters.sql.daily_runs import SqlDailyRuns
 from appointments.worker.daily_agenda import DailyAgendaTask
@@ -41,21 +47,42 @@ class RetentionTask:
             self.engine(), self.retention_days, batch_size=self.batch_size, should_stop=stopping
         )
         logger.info(
-            "retention (%d days): removed %d messages, %d handoff cases, %d appointments%s",
-            self.retention_days, result.messages, result.handoff_cases, result.appointments,
-            " (stopped early)" if result.stopped else "",
+            "retention (%d days): removed %d messages, %d handoff cases, %d appointments, "
+            "%d reminders%s", self.retention_days, result.messages, result.handoff_cases,
+            result.appointments, result.reminders, " (stopped early)" if result.stopped else "",
         )
+
+
+def _reminder_task(parts: Parts, settings: Settings, lease: timedelta) -> Optional[ReminderTask]:
+    """The reminders, when they can go out at all (said once in the log otherwise)."""
+    s = settings
+    if not (s.twilio_account_sid and s.twilio_auth_token and s.twilio_phone_number):
+        logger.info("reminders off: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+                    "TWILIO_PHONE_NUMBER are not all set")
+        return None
+    if not s.reminder_offsets:
+        logger.info("reminders off: REMINDER_OFFSETS is 'none'")
+        return None
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    return ReminderTask(lambda: parts.reminders(worker_id, lease),
+                        close_sender=lambda: parts.twilio_sender().close())
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m appointments.worker",
-        description="Retention purge now and then at every interval (RETENTION_DAYS).",
+        description="Retention purge now and then at every interval (RETENTION_DAYS); "
+                    "appointment reminders every REMINDER_POLL_SECONDS.",
     )
     parser.add_argument("--interval", type=float, default=3600.0, metavar="SECONDS",
                         help="seconds between rounds (default 3600)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
                         help=f"rows per transaction (default {DEFAULT_BATCH_SIZE})")
+    parser.add_argument("--reminder-interval", type=float, metavar="SECONDS",
+                        help="seconds between reminder rounds (default REMINDER_POLL_SECONDS)")
+    parser.add_argument("--claim-timeout", type=float, default=300.0, metavar="SECONDS",
+                        help="a reminder claimed this long ago by a worker that died is "
+                             "taken again (default 300)")
     parser.add_argument("--once", action="store_true", help="one round, then exit")
     return parser
 
@@ -70,8 +97,10 @@ def _configure_logging() -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
-    if args.interval <= 0 or args.batch_size < 1:
-        print("--interval debe ser positivo y --batch-size al menos 1", file=sys.stderr)
+    if args.interval <= 0 or args.batch_size < 1 or args.claim_timeout <= 0 or (
+            args.reminder_interval is not None and args.reminder_interval <= 0):
+        print("--interval, --reminder-interval y --claim-timeout deben ser positivos y "
+              "--batch-size al menos 1", file=sys.stderr)
         return 2
     _configure_logging()
     try:
@@ -85,6 +114,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if settings.daily_agenda:
         agenda = DailyAgendaTask(settings, parts.agenda, lambda: SqlDailyRuns(parts.engine()))
         tasks.append(Task(agenda.name, agenda))
+    reminders = _reminder_task(parts, settings, timedelta(seconds=args.claim_timeout))
+    if reminders is not None:
+        tasks.append(Task(reminders.name, reminders,
+                          args.reminder_interval or settings.reminder_poll_seconds))
     loop = MaintenanceLoop(tasks, args.interval)
 
     received: List[str] = []
@@ -101,6 +134,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         loop.run(once=args.once)
     finally:
+        if reminders is not None:
+            reminders.close()
         parts.close()
     if received:
         logger.info("%s received: stopped cleanly", received[0])

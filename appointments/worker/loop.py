@@ -1,4 +1,7 @@
-"""A loop that runs named tasks now and then every `interval_seconds`, until told to stop.
+"""A loop that runs named tasks now and then each at its own interval (the loop's
+`interval_seconds` for a task that names none), until told to stop. Intervals are
+counted on the monotonic clock from the end of a task's run, so a wall clock that jumps
+changes nothing here.
 
 One task failing (the database away for a moment, say) is logged and tried again at the
 next round; it never ends the process. A stop request (SIGTERM, Ctrl-C) is noticed
@@ -9,8 +12,9 @@ from __future__ import annotations
 import logging
 import select
 import socket
+import time
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +26,7 @@ TaskFunction = Callable[[Callable[[], bool]], None]
 class Task:
     name: str
     run: TaskFunction
+    interval_seconds: Optional[float] = None  # None: the loop's
 
 
 class StopRequest:
@@ -62,13 +67,20 @@ class MaintenanceLoop:
         tasks: Sequence[Task],
         interval_seconds: float = 3600.0,
         stop: Optional[StopRequest] = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        if interval_seconds <= 0:
-            raise ValueError("interval_seconds must be positive")
+        if interval_seconds <= 0 or any(t.interval_seconds is not None and t.interval_seconds <= 0
+                                        for t in tasks):
+            raise ValueError("intervals must be positive")
         self.tasks = list(tasks)
         self.interval_seconds = interval_seconds
         self.stop_request = stop or StopRequest()
+        self.monotonic = monotonic
         self.rounds = 0
+        self._next: Dict[str, float] = {}  # task name -> monotonic time of its next run
+
+    def interval_of(self, task: Task) -> float:
+        return task.interval_seconds or self.interval_seconds
 
     def stopping(self) -> bool:
         return self.stop_request.is_set()
@@ -77,28 +89,46 @@ class MaintenanceLoop:
         """Ask the loop to end; safe from a signal handler or another thread."""
         self.stop_request.set()
 
+    def _run_task(self, task: Task) -> None:
+        try:
+            task.run(self.stopping)
+        except Exception:  # noqa: BLE001 - the next run may work
+            logger.exception("maintenance task '%s' failed; next try in %g s",
+                             task.name, self.interval_of(task))
+        self._next[task.name] = self.monotonic() + self.interval_of(task)
+
     def run_round(self) -> None:
+        """Every task once, whatever its schedule."""
         for task in self.tasks:
             if self.stopping():
                 return
-            try:
-                task.run(self.stopping)
-            except Exception:  # noqa: BLE001 - the next round may work
-                logger.exception("maintenance task '%s' failed; next try in %g s",
-                                 task.name, self.interval_seconds)
+            self._run_task(task)
         self.rounds += 1
 
+    def run_due(self) -> float:
+        """The tasks whose time has come (all of them the first time); the seconds until
+        the next one is due."""
+        ran = False
+        for task in self.tasks:
+            if self.stopping():
+                break
+            if self._next.get(task.name, float("-inf")) <= self.monotonic():
+                self._run_task(task)
+                ran = True
+        self.rounds += ran
+        return max(0.0, min(self._next.values(), default=0.0) - self.monotonic())
+
     def run(self, once: bool = False) -> None:
-        """Run every task now, then every interval; return once stopped (or after one
-        round with `once`)."""
-        logger.info("maintenance started: %s every %g s",
-                    ", ".join(task.name for task in self.tasks), self.interval_seconds)
+        """Run every task now, then each every its interval; return once stopped (or
+        after one round with `once`)."""
+        logger.info("maintenance started: %s", ", ".join(
+            f"{task.name} every {self.interval_of(task):g} s" for task in self.tasks))
         try:
             while not self.stopping():
-                self.run_round()
                 if once:
+                    self.run_round()
                     break
-                self.stop_request.wait(self.interval_seconds)
+                self.stop_request.wait(self.run_due())
         finally:
             self.stop_request.close()
         logger.info("maintenance stopped after %d round(s)", self.rounds)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from typing import Dict, List, Optional, Tuple
+from datetime import datetime, timedelta, timezone
+from typing import Dict, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 from appointments.domain.appointment import ATTENDANCE, BOOKED, CANCELLED, Appointment
@@ -16,7 +16,9 @@ from appointments.domain.errors import (
     TooManyAppointments,
     Unavailability,
 )
+from appointments.domain.handoff import utc_now
 from appointments.domain.phones import normalize_phone
+from tests.fakes.reminders import InMemoryReminderQueue
 
 
 def _utc(value: datetime) -> datetime:
@@ -52,10 +54,15 @@ class InMemoryAppointmentRepository:
     overlapping in time ([start, end) half-open), the per-phone cap is
     checked before the insert (so at the cap the cap is the answer, not "taken"), a code
     clash is told apart from a taken slot, rows are never deleted, and phones are stored and
-looked up in normal form (normalize_phone)."""
+    looked up in normal form (normalize_phone). With reminder offsets, bookings, moves and
+    cancellations plan their reminders in `reminders` (an InMemoryReminderQueue) under the
+    same lock, as SQL does in the same transaction."""
 
-    def __init__(self, tz: ZoneInfo) -> None:
+    def __init__(self, tz: ZoneInfo, reminder_offsets: Sequence[timedelta] = (),
+                 reminders: Optional[InMemoryReminderQueue] = None) -> None:
         self.tz = tz  # appointments come out in business time, as from the database
+        self.reminder_offsets = tuple(reminder_offsets)
+        self.reminders = reminders if reminders is not None else InMemoryReminderQueue()
         self._rows: Dict[str, _AppointmentRow] = {}
         self._lock = threading.RLock()
 
@@ -105,6 +112,7 @@ looked up in normal form (normalize_phone)."""
             if self._taken(row.start, row.end):
                 raise SlotUnavailable(Unavailability.TAKEN, appointment.start)
             self._rows[row.code] = row
+            self.reminders.plan_new(row.code, row.start, row.created_at, self.reminder_offsets)
             return self._to_model(row)
 
     def get(self, code: str) -> Optional[Appointment]:
@@ -131,9 +139,11 @@ looked up in normal form (normalize_phone)."""
             if row is None:
                 return False
             row.status, row.cancelled_at = CANCELLED, at
+            self.reminders.cancel_open(code)
             return True
 
-    def move(self, code: str, phone: str, start: datetime, end: datetime) -> bool:
+    def move(self, code: str, phone: str, start: datetime, end: datetime,
+             at: Optional[datetime] = None) -> bool:
         new_start, new_end = _utc(start), _utc(end)
         with self._lock:
             row = self._booked_by(code, phone)
@@ -142,6 +152,7 @@ looked up in normal form (normalize_phone)."""
             if self._taken(new_start, new_end, other_than=code):
                 raise SlotUnavailable(Unavailability.TAKEN, start)
             row.start, row.end, row.confirmed_at = new_start, new_end, None
+            self.reminders.replan(code, new_start, at or utc_now(), self.reminder_offsets)
             return True
 
     def confirm(self, code: str, phone: str, at: datetime) -> bool:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from datetime import datetime
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from appointments.domain.appointment import Appointment
 from appointments.domain.handoff import (
@@ -26,20 +26,13 @@ from appointments.domain.handoff import (
     CaseNotFound,
     utc_now,
 )
-from appointments.domain.messages import INBOUND
+from appointments.domain.messages import INBOUND, OUTBOUND
 from appointments.domain.phones import normalize_phone
 from tests.fakes.appointment_repository import InMemoryAppointmentRepository, _utc
 from tests.fakes.contact_preferences import InMemoryContactPreferences
+from tests.fakes.reminders import InMemoryReminderQueue
 
 Clock = Callable[[], datetime]
-
-
-def _utc(value: datetime) -> datetime:
-    """What the database stores: an aware time as UTC. A naive one is refused, as the
-    SQL column type refuses it."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to the database: times must be aware")
-    return value.astimezone(timezone.utc)
 
 
 def _json(value: Any) -> str:
@@ -160,7 +153,7 @@ def _phone(phone: str) -> str:
 class InMemoryMessageLog:
     """SqlMessageLog in a list: rows with the table's columns (`media` as JSON text, as
     stored), the author defaulting to "user" for inbound and "bot" for outbound, phones
-    in normal form."""
+    in normal form, and a unique (when set) idempotency key that a failed outcome gives up."""
 
     def __init__(self, clock: Clock = utc_now) -> None:
         self.clock = clock
@@ -176,12 +169,47 @@ class InMemoryMessageLog:
             message_sid=_storable(message_sid), media=json.dumps(list(media)),
             error=_storable(error), author=author or ("user" if direction == INBOUND else "bot"),
             agent_name=_storable(agent_name[:60]) if agent_name else None,
-            created_at=_utc(self.clock()),
+            created_at=_utc(self.clock()), idempotency_key=None,
         )
         with self._lock:
             row["id"] = len(self._rows) + 1
             self._rows.append(row)
             return int(row["id"])
+
+    def last_inbound_at(self, phone: str) -> Optional[datetime]:
+        phone = _phone(phone)
+        with self._lock:
+            return max((row["created_at"] for row in self._rows
+                        if row["phone"] == phone and row["direction"] == INBOUND), default=None)
+
+    def last_outbound_key(self, phone: str) -> Optional[str]:
+        phone = _phone(phone)
+        with self._lock:
+            sent = [row for row in self._rows
+                    if row["phone"] == phone and row["direction"] == OUTBOUND]
+        return sent[-1].get("idempotency_key") if sent else None
+
+    def reserve_outbound(self, phone: str, body: str, idempotency_key: str,
+                         author: str) -> Optional[int]:
+        with self._lock:
+            if any(row["idempotency_key"] == idempotency_key for row in self._rows):
+                return None
+            message_id = self.record(OUTBOUND, phone, body, "sending", author=author)
+            self._rows[message_id - 1]["idempotency_key"] = idempotency_key
+            return message_id
+
+    def finish_outbound(self, message_id: int, status: str, message_sid: Optional[str] = None,
+                        error: Optional[str] = None) -> None:
+        with self._lock:
+            row = self._rows[message_id - 1]
+            row.update(status=status, message_sid=_storable(message_sid), error=_storable(error))
+            if status == "failed":
+                row["idempotency_key"] = None
+
+    def find_by_key(self, idempotency_key: str) -> Optional[Dict[str, Any]]:
+        with self._lock:
+            return next((dict(row) for row in self._rows
+                         if row["idempotency_key"] == idempotency_key), None)
 
     def conversation(self, phone: str, since: Optional[datetime] = None) -> List[Dict[str, Any]]:
         since, phone = (_utc(since) if since is not None else None), _phone(phone)
@@ -211,8 +239,10 @@ class SendResult:
 @dataclass(frozen=True)
 class Outgoing:
     to: str
-    body: str
+    body: str  # "" for a template
     from_number: Optional[str] = None
+    content_sid: Optional[str] = None  # a template's (send_template)
+    variables: Optional[Dict[str, str]] = None
 
 
 class RecordingSender:
@@ -236,10 +266,19 @@ class RecordingSender:
         self._failures.clear()
 
     def to(self, phone: str) -> List[str]:
-        return [message.body for message in self.sent if message.to == phone]
+        """What went to that person, whichever form of the number (+521 / +52)."""
+        return [message.body for message in self.sent
+                if normalize_phone(message.to) == normalize_phone(phone)]
 
     async def send(self, to: str, body: str, from_number: Optional[str] = None) -> SendResult:
-        message = Outgoing(to, body, from_number)
+        return self._deliver(Outgoing(to, body, from_number))
+
+    async def send_template(self, to: str, content_sid: str,
+                            variables: Mapping[str, str]) -> SendResult:
+        return self._deliver(Outgoing(to, "", None, content_sid, dict(variables)))
+
+    def _deliver(self, message: Outgoing) -> SendResult:
+        to = message.to
         key = to if to in self._failures else None
         if key in self._failures:
             error, after, code = self._failures[key]
@@ -292,5 +331,6 @@ class FakeAssistant:
 
 __all__ = [
     "FakeAssistant", "InMemoryAppointmentRepository", "InMemoryContactPreferences",
-    "InMemoryHandoffCases", "InMemoryMessageLog", "Outgoing", "RecordingSender", "SendResult",
+    "InMemoryHandoffCases", "InMemoryMessageLog", "InMemoryReminderQueue", "Outgoing",
+    "RecordingSender", "SendResult",
 ]

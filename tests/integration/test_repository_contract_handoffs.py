@@ -161,13 +161,15 @@ def test_the_log_keeps_every_field_in_order(log, clock):
         {"id": first, "direction": "in", "phone": ANA_NORMAL, "body": "hola", "status": "received",
          "message_sid": "SM1", "error": None, "author": "user", "agent_name": None,
          "media": '[{"url": "https://x/1.jpg", "content_type": "image/jpeg"}]',
-         "created_at": T0},
+         "created_at": T0, "idempotency_key": None},
         {"id": second, "direction": "out", "phone": ANA_NORMAL, "body": "Hola, soy Lucía",
          "status": "failed", "message_sid": None, "error": "63016", "author": "agent",
-         "agent_name": "L" * 60, "media": "[]", "created_at": T0 + MINUTE},
+         "agent_name": "L" * 60, "media": "[]", "created_at": T0 + MINUTE,
+         "idempotency_key": None},
         {"id": third, "direction": "out", "phone": ANA_NORMAL, "body": "¿En qué te ayudo?",
          "status": "queued", "message_sid": None, "error": None, "author": "bot",
-         "agent_name": None, "media": "[]", "created_at": T0 + MINUTE},
+         "agent_name": None, "media": "[]", "created_at": T0 + MINUTE,
+         "idempotency_key": None},
     ]
     assert [m["id"] for m in log.conversation(ANA, since=T0 + MINUTE)] == [second, third]
     assert log.conversation(ANA, since=T0 + 2 * MINUTE) == []

@@ -1,5 +1,6 @@
 """The Twilio sender against a local fake of Twilio's REST API."""
 import asyncio
+import json
 
 from appointments.adapters.twilio import TwilioSender
 
@@ -63,4 +64,38 @@ def test_the_error_code_comes_back_and_an_unsubscribed_recipient_is_named():
     fake.failures = [(400, 63016)]
     assert send(fake).error_code == 63016
     assert send(fake).error_code is None  # sent
+
+
+def send_template(fake, variables):
+    sender = TwilioSender("ACtest", "token", "whatsapp:+14155238886", base_url=fake.url,
+                          backoff_seconds=0.01)
+
+    async def go():
+        try:
+            return await sender.send_template("whatsapp:+5215500000000", "HXabc", variables)
+        finally:
+            await sender.close()
+
+    return asyncio.run(go())
+
+
+def test_a_template_goes_as_content_sid_and_json_variables_without_a_body():
+    fake = FakeTwilio()
+    variables = {"1": "Ana María", "2": "Limpieza dental", "3": "jueves 26 de noviembre",
+                 "4": "10:00", "5": "K7P-3QX"}
+    result = send_template(fake, variables)
+    assert result.status == "queued" and result.sid.startswith("SM")
+    [form] = fake.sent
+    assert "Body" not in form and form["From"] == "whatsapp:+14155238886"
+    assert form["ContentVariables"] == json.dumps(variables, ensure_ascii=False)
+    assert fake.templates("whatsapp:+5215500000000") == [("HXabc", variables)]
+    fake.stop()
+
+
+def test_a_refused_template_comes_back_with_twilio_s_code():
+    fake = FakeTwilio()
+    fake.failures = [(400, 63027)]  # template not approved / does not exist
+    result = send_template(fake, {"1": "x"})
+    assert result.status == "failed" and result.sid is None and "code=63027" in result.error
+    assert fake.sent == [] and fake.requests == 1
     fake.stop()

@@ -11,6 +11,7 @@ from appointments.adapters.sql.appointments import SqlAppointmentRepository
 from appointments.adapters.sql.contact_preferences import SqlContactPreferences
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.adapters.sql.message_log import SqlMessageLog
+from appointments.adapters.sql.reminders import SqlReminderQueue
 from appointments.adapters.twilio import SendResult, TwilioSender
 from appointments.domain import ports
 
@@ -27,6 +28,8 @@ IMPLEMENTATIONS = [
     (ports.ContactPreferences, SqlContactPreferences),
     (ports.MessageSender, fakes.RecordingSender),
     (ports.MessageSender, TwilioSender),
+    (ports.ReminderQueue, fakes.InMemoryReminderQueue),
+    (ports.ReminderQueue, SqlReminderQueue),
     (ports.AssistantControl, fakes.FakeAssistant),
     (ports.AssistantControl, RasaClient),
 ]

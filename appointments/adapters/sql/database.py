@@ -117,12 +117,13 @@ ADDED_COLUMNS = [
     ("appointments", "attendance_at", "TIMESTAMP WITH TIME ZONE"),
     ("appointments", "attendance_by", "VARCHAR(60)"),
     ("handoff_cases", "sender_id", "VARCHAR(64)"),
+    ("messages", "idempotency_key", "VARCHAR(120)"),
 ]
 
 
 # Indexes added after their table first shipped (create_all makes indexes only together
 # with a new table).
-ADDED_INDEXES = ["ix_messages_created_at"]
+ADDED_INDEXES = ["ix_messages_created_at", "uq_messages_idempotency_key"]
 
 
 # Serialises schema changes between processes starting at once on one PostgreSQL

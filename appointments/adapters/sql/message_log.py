@@ -1,7 +1,11 @@
 """The message log: every WhatsApp message received and sent, with its status.
 
 Phones are stored and looked up in normal form (appointments/domain/phones.py): one
-person's conversation is one, whether WhatsApp wrote "+521..." or "+52..."."""
+person's conversation is one, whether WhatsApp wrote "+521..." or "+52...".
+
+A message that must go out at most once (a reminder) is reserved before it is sent:
+its row carries a unique `idempotency_key`, so a second worker's reservation fails and
+it does not send it again (`reserve_outbound`, `finish_outbound`)."""
 from __future__ import annotations
 
 import json
@@ -10,11 +14,14 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from appointments.adapters.sql.tables import messages as table
 from appointments.domain.handoff import utc_now
 from appointments.domain.messages import INBOUND, OUTBOUND
 from appointments.domain.phones import normalize_phone
+
+SENDING, FAILED = "sending", "failed"
 
 __all__ = ["INBOUND", "OUTBOUND", "SqlMessageLog"]
 
@@ -84,3 +91,46 @@ class SqlMessageLog:
             query = query.where(table.c.phone == _phone(phone))
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar() or 0)
+
+    def last_inbound_at(self, phone: str) -> Optional[datetime]:
+        """When `phone` last wrote (the start of WhatsApp's 24-hour window)."""
+        query = select(func.max(table.c.created_at)).where(
+            table.c.phone == _phone(phone), table.c.direction == INBOUND)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar()  # max() keeps the column's type
+
+    def last_outbound_key(self, phone: str) -> Optional[str]:
+        """The idempotency key of the last message sent to `phone` (None: not a reminder)."""
+        query = (select(table.c.idempotency_key)
+                 .where(table.c.phone == _phone(phone), table.c.direction == OUTBOUND)
+                 .order_by(table.c.id.desc()).limit(1))
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar()
+
+    def reserve_outbound(self, phone: str, body: str, idempotency_key: str,
+                         author: str) -> Optional[int]:
+        """The new row's id, or None when a row holds the key already."""
+        try:
+            with self.engine.begin() as connection:
+                result = connection.execute(table.insert().values(
+                    direction=OUTBOUND, phone=_phone(phone), body=_storable(body),
+                    status=SENDING, media="[]", author=author, created_at=utc_now(),
+                    idempotency_key=idempotency_key))
+        except IntegrityError:
+            return None
+        return int(result.inserted_primary_key[0])
+
+    def finish_outbound(self, message_id: int, status: str, message_sid: Optional[str] = None,
+                        error: Optional[str] = None) -> None:
+        values: Dict[str, Any] = {"status": status, "message_sid": _storable(message_sid),
+                                  "error": _storable(error)}
+        if status == FAILED:
+            values["idempotency_key"] = None  # a later attempt may reserve it again
+        with self.engine.begin() as connection:
+            connection.execute(table.update().where(table.c.id == message_id).values(**values))
+
+    def find_by_key(self, idempotency_key: str) -> Optional[Dict[str, Any]]:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(table).where(table.c.idempotency_key == idempotency_key)).first()
+        return dict(row._mapping) if row else None

@@ -7,7 +7,9 @@ old enough:
 - `handoff_cases`: closed cases, by when they were closed; the transcript and the summary
   are columns of the case, so they go with it. Open cases stay, however old;
 - `appointments`: those that ended, or were cancelled, before the cutoff. Upcoming
-  appointments stay, however long ago they were booked.
+  appointments stay, however long ago they were booked;
+- `reminders`: those that were due before the cutoff, whatever became of them (they
+  hold no phone, but name the appointment).
 
 Rows go in batches, one short transaction per batch, so the purge never holds locks long
 and a stop between batches loses nothing. Plain SQL that SQLite and PostgreSQL both run.
@@ -33,7 +35,13 @@ from sqlalchemy.sql.schema import Table
 
 from appointments.domain.appointment import CANCELLED
 from appointments.adapters.sql.handoffs import CLOSED
-from appointments.adapters.sql.tables import appointments, handoff_cases, messages, utc_now
+from appointments.adapters.sql.tables import (
+    appointments,
+    handoff_cases,
+    messages,
+    reminders,
+    utc_now,
+)
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -45,11 +53,12 @@ class PurgeResult:
     messages: int = 0
     handoff_cases: int = 0
     appointments: int = 0
+    reminders: int = 0
     stopped: bool = False  # asked to stop before everything old was gone
 
     @property
     def total(self) -> int:
-        return self.messages + self.handoff_cases + self.appointments
+        return self.messages + self.handoff_cases + self.appointments + self.reminders
 
 
 def expired_messages(cutoff: datetime) -> ColumnElement:
@@ -101,7 +110,7 @@ def purge_expired(
     batch_size: int = DEFAULT_BATCH_SIZE,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> PurgeResult:
-    """Remove messages, closed handoff cases and past appointments older than
+    """Remove messages, closed handoff cases, past appointments and reminders older than
     `retention_days` (counted back from `now`, an aware datetime)."""
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1")
@@ -114,6 +123,7 @@ def purge_expired(
         ("messages", messages, expired_messages(cutoff)),
         ("handoff_cases", handoff_cases, expired_handoff_cases(cutoff)),
         ("appointments", appointments, expired_appointments(cutoff)),
+        ("reminders", reminders, reminders.c.due_at < cutoff),
     ):
         counts[name], stopped = delete_in_batches(
             engine, table, condition, batch_size, should_stop

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     event,
     text,
 )
@@ -158,6 +159,9 @@ messages = Table(
     Column("author", String(8)),  # "user" | "bot" | "agent"
     Column("agent_name", String(60)),  # the console account that wrote it (author "agent")
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
+    # Set on a message that must go out once only (a reminder): the unique index makes a
+    # second worker's insert fail, so it does not send it again. NULL for all others.
+    Column("idempotency_key", String(120)),
 )
 
 # Who opted out of our messages ("BAJA", or Twilio's 21610) and who opted back in
@@ -175,3 +179,26 @@ opt_outs = Table(
 
 # The retention purge (appointments/adapters/sql/retention.py) finds old messages by age.
 Index("ix_messages_created_at", messages.c.created_at)
+Index("uq_messages_idempotency_key", messages.c.idempotency_key, unique=True)
+
+# Reminders of upcoming appointments (appointments/domain/reminders.py): written in the
+# same transaction as the booking, move or cancellation (sql/appointments.py), claimed
+# and marked by the worker (sql/reminders.py).
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("appointment_code", String(7), nullable=False),
+    Column("kind", String(8), nullable=False),  # "24h", "2h", "30m"
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False),  # pending|claimed|sent|skipped|failed|cancelled
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime),  # after a failed send: not before
+    Column("last_error", Text),  # why it failed or was skipped
+    Column("claimed_at", UtcDateTime),
+    Column("claimed_by", String(100)),  # the claim's token (worker id + random)
+    Column("sent_at", UtcDateTime),
+    Column("message_sid", String(64)),
+    UniqueConstraint("appointment_code", "kind", name="uq_reminders_appointment_kind"),
+)
+Index("ix_reminders_state_due", reminders.c.state, reminders.c.due_at)
