@@ -42,10 +42,12 @@ def media_count(params: Dict[str, str]) -> int:
 
 
 def message_metadata(params: Dict[str, str]) -> Dict[str, Any]:
-    """What Rasa gets as the message's metadata: profile, location, sid and media."""
+    """What Rasa gets as the message's metadata: profile, location, sid, the
+    quick-reply button pressed, and media."""
     metadata: Dict[str, Any] = {
         key: params[key]
-        for key in ("ProfileName", "WaId", "Latitude", "Longitude", "MessageSid")
+        for key in ("ProfileName", "WaId", "Latitude", "Longitude", "MessageSid",
+                    "ButtonPayload")  # ButtonPayload: a template's quick-reply id
         if params.get(key)
     }
     metadata["media"] = [

@@ -9,7 +9,7 @@ logs and swallows a failed custom action, and the user would hear nothing.
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import UserMessage
 
@@ -17,6 +17,7 @@ from appointments.privacy import mask_phone
 from appointments.rasa.channels.buttons import ButtonMemory
 from appointments.rasa.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
 from appointments.rasa.channels.limits import MAX_MESSAGE_CHARS
+from appointments.rasa.channels.reminder_answers import ReminderAnswers
 from appointments.rasa.channels.turns import TurnWorker
 from appointments.rasa.channels.whatsapp_output import CollectingOutput
 from appointments.rasa.channels.whatsapp_replies import WhatsAppReplies
@@ -28,12 +29,18 @@ CHANNEL = "whatsapp"
 
 class TurnRunner:
     def __init__(self, agent: Callable[[], Any], buttons: ButtonMemory, wait: HandoffWait,
-                 replies: WhatsAppReplies, turns: TurnWorker) -> None:
+                 replies: WhatsAppReplies, turns: TurnWorker,
+                 reminders: Optional[ReminderAnswers] = None) -> None:
         self._agent = agent  # the agent the Rasa server serves now
         self.buttons, self.wait, self.replies, self.turns = buttons, wait, replies, turns
+        self.reminders = reminders
 
-    async def user_text(self, phone: str, body: str, has_media: bool = False) -> str:
-        return await self.buttons.user_text(phone, body[:MAX_MESSAGE_CHARS], has_media)
+    async def user_text(self, phone: str, body: str, metadata: Dict[str, Any]) -> str:
+        """What Rasa reads: the answer to a reminder, else the pick of the buttons
+        offered last, else the text."""
+        body = body[:MAX_MESSAGE_CHARS]
+        answer = await self.reminders.payload(phone, body, metadata) if self.reminders else None
+        return answer or await self.buttons.user_text(phone, body, bool(metadata.get("media")))
 
     async def _paused(self, phone: str) -> bool:
         """Did the turn hand the conversation to a human (so silence is expected)?"""
@@ -48,7 +55,7 @@ class TurnRunner:
     async def run(self, on_new_message: OnNewMessage, phone: str, body: str,
                   metadata: Dict[str, Any]) -> None:
         output = CollectingOutput()
-        text = await self.user_text(phone, body, bool(metadata.get("media")))
+        text = await self.user_text(phone, body, metadata)
         failed = False
         async with self.turns.slot():
             try:
