@@ -12,6 +12,7 @@ import json
 import logging
 from typing import Any, Callable, Dict, Optional
 
+from appointments.domain.reminders import code_in_key
 from appointments.interpret.reminder_reply import ReminderChoice, read_reminder_reply
 from appointments.privacy import mask_phone
 
@@ -25,10 +26,13 @@ INTENTS = {
 
 
 class ReminderAnswers:
-    def __init__(self, reminded_code: Callable[[str], Optional[str]]) -> None:
-        """REMINDED_CODE(phone): the appointment code of the reminder when the last
-        message sent to the phone was one, else None (blocking: run off the loop)."""
-        self._reminded_code = reminded_code
+    def __init__(self, last_outbound_key: Callable[[str], Optional[str]]) -> None:
+        """LAST_OUTBOUND_KEY(phone): the idempotency key of the last message sent to the
+        phone (MessageLog.last_outbound_key; blocking, so run off the loop)."""
+        self._last_outbound_key = last_outbound_key
+
+    def _reminded_code(self, phone: str) -> Optional[str]:
+        return code_in_key(self._last_outbound_key(phone))
 
     async def payload(self, phone: str, body: str, metadata: Dict[str, Any]) -> Optional[str]:
         """The Rasa payload the message stands for, or None to read it as usual."""

@@ -44,6 +44,7 @@ from appointments.rasa.channels.buttons import ButtonMemory
 from appointments.rasa.channels.domain_texts import DomainTexts
 from appointments.rasa.channels.handoff_wait import HandoffWait
 from appointments.rasa.channels.rate_limit import RateLimiter
+from appointments.rasa.channels.reminder_answers import ReminderAnswers
 from appointments.rasa.channels.sender_queue import SenderQueue
 from appointments.rasa.channels.turns import TurnWorker
 from appointments.rasa.channels.twilio_request import PerLoop
@@ -82,8 +83,10 @@ class WhatsAppChannel(InputChannel):
         # A few turns at a time: each runs Rasa's predictions, and more at once only
         # makes every one of them slower.
         self.turns = TurnWorker(settings.whatsapp_concurrent_turns)
-        self.runner = TurnRunner(self._agent, ButtonMemory(self._redis.get, keys),
-                                 HandoffWait(self._agent, cases), self.replies, self.turns)
+        self.runner = TurnRunner(
+            self._agent, ButtonMemory(self._redis.get, keys), HandoffWait(self._agent, cases),
+            self.replies, self.turns,
+            ReminderAnswers(lambda phone: message_log().last_outbound_key(phone)))
         self.line = InboundLine(self.queue, RateLimiter(
             self._redis.get, settings.whatsapp_rate_limit,
             settings.whatsapp_rate_window_seconds, prefix=f"{keys}:rate"), self.runner,
