@@ -68,9 +68,15 @@ class FakeTwilio:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def to(self, phone: str) -> List[str]:
-        """The bodies of the texts sent to `phone` ("" for a template)."""
+        """The bodies of the texts sent to `phone` ("" for a template), whichever form of
+        the number (+521 / +52) they went to."""
         with self._lock:
             return [m.get("Body", "") for m in self.sent if _same(m.get("To"), phone)]
+
+    def to_address(self, address: str) -> List[str]:
+        """The bodies sent to exactly that address (the form of the number used)."""
+        with self._lock:
+            return [m.get("Body", "") for m in self.sent if m.get("To") == address]
 
     def templates(self, phone: str) -> List[Tuple[str, Dict[str, str]]]:
         """(ContentSid, variables) of the templates sent to `phone`."""

@@ -100,7 +100,7 @@ def line(engine, twilio):
 def test_baja_is_recorded_answered_once_and_never_reaches_rasa(line, twilio):
     line.say(LEGACY, "BAJA")
     assert line.preferences.is_opted_out(NORMAL)  # either form of the number
-    assert twilio.to(LEGACY) == [OPTED_OUT]  # to the address WhatsApp wrote, once
+    assert twilio.to_address(LEGACY) == [OPTED_OUT]  # to the address WhatsApp wrote, once
     assert line.rasa.heard == []
     assert [(m["direction"], m["body"]) for m in line.log.conversation(NORMAL)] == [
         ("in", "BAJA"), ("out", OPTED_OUT)]
@@ -112,7 +112,7 @@ def test_cancelar_mi_cita_goes_to_rasa_as_before(line, twilio):
         line.say(LEGACY, text)
     assert line.rasa.heard == [(LEGACY, "cancelar mi cita"), (LEGACY, "cancelar"),
                                (LEGACY, "stop cita"), (LEGACY, "alto, mejor el viernes")]
-    assert twilio.to(LEGACY) == ["respuesta de Rasa"] * 4
+    assert twilio.to_address(LEGACY) == ["respuesta de Rasa"] * 4
     assert not line.preferences.is_opted_out(LEGACY)
 
 
@@ -121,8 +121,8 @@ def test_alta_undoes_baja_and_the_assistant_answers_throughout(line, twilio):
     line.say(NORMAL, "hola")  # WhatsApp may write the other form: still answered
     line.say(LEGACY, "ALTA")
     assert not line.preferences.is_opted_out(NORMAL)
-    assert twilio.to(LEGACY) == [OPTED_OUT, OPTED_IN]
-    assert twilio.to(NORMAL) == ["respuesta de Rasa"]
+    assert twilio.to_address(LEGACY) == [OPTED_OUT, OPTED_IN]
+    assert twilio.to_address(NORMAL) == ["respuesta de Rasa"]
     assert line.rasa.heard == [(NORMAL, "hola")]
 
 
@@ -135,7 +135,7 @@ def test_when_the_choice_cannot_be_recorded_nothing_is_promised(engine, twilio):
         line.say(LEGACY, "STOP")
     finally:
         line.close()
-    assert twilio.to(LEGACY) == [TRY_AGAIN]
+    assert twilio.to_address(LEGACY) == [TRY_AGAIN]
     assert line.rasa.heard == []
 
 
