@@ -2,6 +2,7 @@
 Twilio, and the person answers it on WhatsApp (signed webhooks into the real Rasa and
 action servers): 1 confirms, 2 changes, 3 cancels that appointment, whatever the
 conversation was doing; BAJA stops the next one and "cancelar mi cita" does not."""
+import itertools
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -26,10 +27,15 @@ def repository(stack):
     engine.dispose()
 
 
+_taken = itertools.count()
+
+
 def booked_two_days_ago(repository, phone, code):
-    """An appointment an hour from now, booked two days ago: its reminders are due."""
+    """An appointment about an hour from now (each test its own time), booked two days
+    ago: its reminders are due."""
     now = datetime.now(timezone.utc)
-    start = (now + timedelta(hours=1)).replace(second=0, microsecond=0).astimezone(TZ)
+    start = now + timedelta(hours=1, minutes=40 * next(_taken))
+    start = start.replace(second=0, microsecond=0).astimezone(TZ)
     return repository.add(Appointment(code=code, phone=phone, start=start,
                                       end=start + timedelta(minutes=30), status=BOOKED,
                                       created_at=now - timedelta(days=2),
@@ -65,7 +71,8 @@ def test_one_confirms_the_reminded_appointment_even_after_the_menu(stack, phone,
 
 
 def test_three_cancels_it_after_asking_once(stack, phone, repository):
-    sent = reminded(stack, phone, repository, "R3C-3AA", 0)
+    greeted = converse(stack, phone, "buenas", 0)  # free text: they wrote within 24 h
+    sent = reminded(stack, phone, repository, "R3C-3AA", len(greeted))
     [question] = converse(stack, phone, "3", sent)
     assert "¿Cancelo tu cita" in question and "R3C-3AA" in question
     [done] = converse(stack, phone, "sí", sent + 1)
