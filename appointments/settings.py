@@ -20,16 +20,23 @@ from appointments.adapters.business_file import (
     parse_period,
 )
 from appointments.domain.business import BusinessProfile, Period, WeeklyHours
-from appointments.domain.reminders import DEFAULT_OFFSETS, parse_offsets
+from appointments.domain.reminders import DEFAULT_OFFSETS
+from appointments.settings_values import (  # SettingsError and BUSINESS_EVENTS: also from here
+    BUSINESS_EVENTS,
+    SettingsError,
+    read_business_notify,
+    read_flag,
+    read_int,
+    read_key_prefix,
+    read_redis_url,
+    read_reference_time,
+    read_reminder_offsets,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 DEFAULT_BUSINESS_FILE = PROJECT_ROOT / "business.yml"
-
-
-class SettingsError(ValueError):
-    """A setting has a value the project cannot use; the message says which and why."""
 
 
 def parse_business_hours(spec: str) -> WeeklyHours:
@@ -78,7 +85,7 @@ def load_business(env: Mapping[str, str]) -> Tuple[Path, BusinessProfile]:
         ("MIN_NOTICE_MINUTES", "min_notice_minutes", 0),
     ):
         if env.get(name, "").strip():
-            changes[field_name] = _int(env, name, 0, minimum=minimum)
+            changes[field_name] = read_int(env, name, 0, minimum=minimum)
     if "HOLIDAYS_COUNTRY" in env:
         country = env["HOLIDAYS_COUNTRY"].strip().upper()
         changes["holidays_country"] = None if country in ("", "NONE") else country
@@ -92,79 +99,6 @@ def load_business(env: Mapping[str, str]) -> Tuple[Path, BusinessProfile]:
     return path, profile
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got '{raw}'") from None
-    if value < minimum:
-        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"{name} must be true or false, got '{raw}'")
-
-
-# What BUSINESS_NOTIFY may name: the appointment changes the business hears about.
-BUSINESS_EVENTS = ("booked", "rescheduled", "cancelled")
-
-
-def _business_notify(env: Mapping[str, str]) -> FrozenSet[str]:
-    """BUSINESS_NOTIFY: "booked,cancelled"; unset or empty: all; "none": none."""
-    raw = env.get("BUSINESS_NOTIFY", "").strip().lower() or ",".join(BUSINESS_EVENTS)
-    named = set() if raw == "none" else {part.strip() for part in raw.split(",")} - {""}
-    unknown = ", ".join(sorted(named - set(BUSINESS_EVENTS)))
-    if unknown:
-        raise SettingsError(f"BUSINESS_NOTIFY: unknown {unknown}; use any of "
-                            f"{','.join(BUSINESS_EVENTS)}, or none")
-    return frozenset(named)
-
-
-def _reference_time(raw: Optional[str]) -> Optional[datetime]:
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise SettingsError(f"NLU_REFERENCE_TIME: '{raw}' is not an ISO date-time") from None
-    if moment.tzinfo is None:
-        raise SettingsError("NLU_REFERENCE_TIME needs a UTC offset, e.g. 2026-11-25T10:00-06:00")
-    return moment
-
-
-def _reminder_offsets(raw: Optional[str]) -> Tuple[timedelta, ...]:
-    try:
-        return parse_offsets(raw or "")
-    except ValueError as error:
-        raise SettingsError(f"REMINDER_OFFSETS: {error}; e.g. '24h,2h' or 'none'") from None
-
-
-def _redis_url(env: Mapping[str, str]) -> str:
-    if env.get("REDIS_URL"):
-        return env["REDIS_URL"]
-    host = env.get("REDIS_HOST") or "127.0.0.1"
-    port = _int(env, "REDIS_PORT", 6379, minimum=1)
-    password = env.get("REDIS_PASSWORD")
-    auth = f":{password}@" if password else ""
-    return f"redis://{auth}{host}:{port}/{_int(env, 'REDIS_DB', 0)}"
-
-
-def _key_prefix(env: Mapping[str, str]) -> str:
-    prefix = env.get("REDIS_KEY_PREFIX") or "citas"
-    if not prefix.isalnum():  # Rasa's Redis stores ignore a prefix that is not
-        raise SettingsError(f"REDIS_KEY_PREFIX must be letters and digits only, got '{prefix}'")
-    return prefix
 
 
 @dataclass(frozen=True)
@@ -247,8 +181,8 @@ class Settings:
         business_file, business = load_business(env)
         return cls(
             database_url=env.get("DATABASE_URL") or cls.database_url,
-            redis_url=_redis_url(env),
-            redis_key_prefix=_key_prefix(env),
+            redis_url=read_redis_url(env),
+            redis_key_prefix=read_key_prefix(env),
             rabbitmq_url=env.get("RABBITMQ_URL") or None,
             rabbitmq_queue=env.get("RABBITMQ_QUEUE") or cls.rabbitmq_queue,
             timezone=business.timezone,
@@ -258,52 +192,52 @@ class Settings:
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
             twilio_phone_number=env.get("TWILIO_PHONE_NUMBER") or None,
-            nlu_reference_time=_reference_time(env.get("NLU_REFERENCE_TIME")),
+            nlu_reference_time=read_reference_time(env.get("NLU_REFERENCE_TIME")),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
-            twilio_validate_signature=_flag(env, "TWILIO_VALIDATE_SIGNATURE", True),
-            trust_proxy_headers=_flag(env, "TRUST_PROXY_HEADERS", False),
+            twilio_validate_signature=read_flag(env, "TWILIO_VALIDATE_SIGNATURE", True),
+            trust_proxy_headers=read_flag(env, "TRUST_PROXY_HEADERS", False),
             twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or cls.twilio_api_base_url).rstrip("/"),
-            message_dedup_seconds=_int(env, "MESSAGE_DEDUP_SECONDS", 24 * 3600, minimum=60),
-            whatsapp_concurrent_turns=_int(env, "WHATSAPP_CONCURRENT_TURNS", 2, minimum=1),
-            whatsapp_rate_limit=_int(env, "WHATSAPP_RATE_LIMIT", cls.whatsapp_rate_limit),
-            whatsapp_rate_window_seconds=_int(
+            message_dedup_seconds=read_int(env, "MESSAGE_DEDUP_SECONDS", 24 * 3600, minimum=60),
+            whatsapp_concurrent_turns=read_int(env, "WHATSAPP_CONCURRENT_TURNS", 2, minimum=1),
+            whatsapp_rate_limit=read_int(env, "WHATSAPP_RATE_LIMIT", cls.whatsapp_rate_limit),
+            whatsapp_rate_window_seconds=read_int(
                 env, "WHATSAPP_RATE_WINDOW_SECONDS", cls.whatsapp_rate_window_seconds, minimum=1
             ),
             agent_phone_number=env.get("AGENT_PHONE_NUMBER") or None,
             handoff_webhook_url=env.get("HANDOFF_WEBHOOK_URL") or None,
             handoff_webhook_secret=env.get("HANDOFF_WEBHOOK_SECRET") or None,
-            business_notify=_business_notify(env),
-            daily_agenda=_flag(env, "DAILY_AGENDA", False),
+            business_notify=read_business_notify(env),
+            daily_agenda=read_flag(env, "DAILY_AGENDA", False),
             agent_console_token=env.get("AGENT_CONSOLE_TOKEN") or None,
             agent_console_url=(env.get("AGENT_CONSOLE_URL") or "").rstrip("/") or None,
-            agent_console_port=_int(env, "AGENT_CONSOLE_PORT", 5056, minimum=1),
-            handoff_timeout_minutes=_int(env, "HANDOFF_TIMEOUT_MINUTES", 240, minimum=1),
-            fallbacks_before_handoff=_int(env, "FALLBACKS_BEFORE_HANDOFF", 3, minimum=1),
+            agent_console_port=read_int(env, "AGENT_CONSOLE_PORT", 5056, minimum=1),
+            handoff_timeout_minutes=read_int(env, "HANDOFF_TIMEOUT_MINUTES", 240, minimum=1),
+            fallbacks_before_handoff=read_int(env, "FALLBACKS_BEFORE_HANDOFF", 3, minimum=1),
             rasa_url=(env.get("RASA_URL") or cls.rasa_url).rstrip("/"),
             bind_host=env.get("BIND_HOST") or cls.bind_host,
             action_server_token=env.get("ACTION_SERVER_TOKEN") or None,
-            action_threads=_int(env, "ACTION_THREADS", cls.action_threads, minimum=1),
+            action_threads=read_int(env, "ACTION_THREADS", cls.action_threads, minimum=1),
             rest_channel_token=env.get("REST_CHANNEL_TOKEN") or None,
-            rest_allow_whatsapp_senders=_flag(env, "REST_ALLOW_WHATSAPP_SENDERS", False),
+            rest_allow_whatsapp_senders=read_flag(env, "REST_ALLOW_WHATSAPP_SENDERS", False),
             rasa_cors_origins=env.get("RASA_CORS_ORIGINS") or None,
-            max_active_appointments_per_phone=_int(
+            max_active_appointments_per_phone=read_int(
                 env, "MAX_ACTIVE_APPOINTMENTS_PER_PHONE", 3, minimum=1
             ),
-            retention_days=_int(env, "RETENTION_DAYS", cls.retention_days, minimum=1),
+            retention_days=read_int(env, "RETENTION_DAYS", cls.retention_days, minimum=1),
             agent_accounts=env.get("AGENT_ACCOUNTS") or None,
             agent_accounts_file=Path(env.get("AGENT_ACCOUNTS_FILE") or cls.agent_accounts_file),
             llm_base_url=(env.get("LLM_BASE_URL") or "").strip().rstrip("/") or None,
             llm_api_key=(env.get("LLM_API_KEY") or env.get("OPENAI_API_KEY") or "").strip() or None,
             llm_model=(env.get("LLM_MODEL") or "").strip() or None,
-            llm_timeout_seconds=_int(
+            llm_timeout_seconds=read_int(
                 env, "LLM_TIMEOUT_SECONDS", cls.llm_timeout_seconds, minimum=1
             ),
-            llm_daily_cap_per_phone=_int(
+            llm_daily_cap_per_phone=read_int(
                 env, "LLM_DAILY_CAP_PER_PHONE", cls.llm_daily_cap_per_phone, minimum=1
             ),
-            llm_daily_cap=_int(env, "LLM_DAILY_CAP", cls.llm_daily_cap, minimum=1),
-            reminder_offsets=_reminder_offsets(env.get("REMINDER_OFFSETS")),
-            reminder_poll_seconds=_int(env, "REMINDER_POLL_SECONDS", 30, minimum=1),
+            llm_daily_cap=read_int(env, "LLM_DAILY_CAP", cls.llm_daily_cap, minimum=1),
+            reminder_offsets=read_reminder_offsets(env.get("REMINDER_OFFSETS")),
+            reminder_poll_seconds=read_int(env, "REMINDER_POLL_SECONDS", 30, minimum=1),
             twilio_template_reminder_sid=(env.get("TWILIO_TEMPLATE_REMINDER_SID") or "").strip()
             or None,
         )

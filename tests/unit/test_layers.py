@@ -18,7 +18,7 @@ LAYERS = {
     "appointments.domain": 0, "appointments.privacy": 0,
     "appointments.interpret": 1,
     "appointments.services": 2,
-    "appointments.adapters": 3, "appointments.settings": 3,
+    "appointments.adapters": 3, "appointments.settings": 3, "appointments.settings_values": 3,
     "appointments.rasa": 4, "appointments.console": 4,
     "appointments.bootstrap": 5, "appointments.launch": 5, "appointments.worker": 5,
     "appointments.console.__main__": 5,  # the console's entry point

@@ -41,9 +41,10 @@ def test_every_package_folder_is_in_the_overview():
 
 
 def variables_read_by_the_code() -> set:
-    settings = (ROOT / "appointments" / "settings.py").read_text(encoding="utf-8")
-    names = set(re.findall(r'(?:env\.get\(\s*|_int\(\s*env,\s*|_flag\(\s*env,\s*)"([A-Z_]+)"',
-                           settings))
+    settings = "\n".join((ROOT / "appointments" / name).read_text(encoding="utf-8")
+                         for name in ("settings.py", "settings_values.py"))
+    reads = r'(?:env\.get\(\s*|read_int\(\s*env,\s*|read_flag\(\s*env,\s*)"([A-Z_]+)"'
+    names = set(re.findall(reads, settings))
     for config in ("endpoints.yml", "credentials.yml"):
         text = (ROOT / config).read_text(encoding="utf-8")
         code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
