@@ -22,8 +22,6 @@ from appointments.adapters.notifiers import (
 from appointments.adapters.twilio import TwilioSender
 
 from tests.conftest import TZ
-from tests.fakes.twilio_api import FakeTwilio
-from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.integration.actions_helpers import DOMAIN
 from tests.integration.actions_helpers import wired  # noqa: F401 - the autouse fixture
 from tests.integration.handoff_notices import AGENT_WHATSAPP, BOT_NUMBER, SECRET, closed_port_url
@@ -32,20 +30,6 @@ BOOK = {"appointment_date": "2026-11-26", "appointment_time": "10:00", "booking_
 THURSDAY_10 = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
 FIELDS = {"event", "code", "service", "service_name", "start", "end", "previous_start",
           "customer_name", "phone", "sent_at"}
-
-
-@pytest.fixture
-def twilio():
-    fake = FakeTwilio()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def receiver():
-    fake = WebhookReceiver()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

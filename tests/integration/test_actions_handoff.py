@@ -5,7 +5,6 @@ notice, at a fixed "now" (Wednesday 2026-11-25 10:00)."""
 import asyncio
 from datetime import datetime
 
-import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -18,18 +17,10 @@ from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.domain.phones import normalize_phone
 
 from tests.conftest import TZ
-from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.actions_helpers import DOMAIN, run, tracker
 from tests.integration.actions_helpers import wired  # noqa: F401 - the autouse fixture
 
 AGENT = "whatsapp:+5215500000000"
-
-
-@pytest.fixture
-def twilio():
-    fake = FakeTwilio()
-    yield fake
-    fake.stop()
 
 
 def agent_notifiers(twilio):

@@ -15,17 +15,9 @@ from appointments.settings import Settings
 from appointments.worker.daily_agenda import DailyAgendaTask
 
 from tests.conftest import FIXED_NOW, TZ, Clock
-from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.handoff_notices import AGENT_WHATSAPP, BOT_NUMBER
 
 WEDNESDAY = datetime(2026, 11, 25, 0, 0, tzinfo=TZ)
-
-
-@pytest.fixture
-def twilio():
-    fake = FakeTwilio()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ import asyncio
 from dataclasses import replace
 from datetime import datetime, timezone
 
-import pytest
-
 from appointments.adapters.notifiers import (
     HandoffNotice,
     Notifiers,
@@ -17,26 +15,10 @@ from appointments.adapters.notifiers import (
 from appointments.adapters.twilio import TwilioSender
 from appointments.settings import Settings
 
-from tests.fakes.twilio_api import FakeTwilio
-from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.integration.handoff_notices import (
     AGENT_SMS, AGENT_WHATSAPP, BOT_NUMBER, NOTICE, SECRET, USER, agent, closed_port_url,
     run, webhook,
 )
-
-
-@pytest.fixture
-def receiver():
-    fake = WebhookReceiver()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def twilio():
-    fake = FakeTwilio()
-    yield fake
-    fake.stop()
 
 
 # --- Twilio message to the agent -------------------------------------------------------

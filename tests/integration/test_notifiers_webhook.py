@@ -4,23 +4,13 @@ import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
 from appointments.adapters.notifiers import HandoffNotice, verify_signature
 from appointments.adapters.sql.database import create_database_engine, create_schema
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 
-from tests.fakes.webhook_receiver import WebhookReceiver
 from tests.integration.handoff_notices import (
     NOTICE, SECRET, USER, closed_port_url, run, webhook,
 )
-
-
-@pytest.fixture
-def receiver():
-    fake = WebhookReceiver()
-    yield fake
-    fake.stop()
 
 
 def test_webhook_posts_the_notice_as_signed_json(receiver):

@@ -84,13 +84,6 @@ class Line:
 
 
 @pytest.fixture
-def twilio():
-    fake = FakeTwilio()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def line(engine, twilio):
     made = Line(engine, twilio)
     yield made

@@ -4,13 +4,12 @@ cancelled and moved from the other, the cap counts them together, the message lo
 the handoff cases meet; and a database written before phones were normalised gets the
 normal form at start (create_schema), once, also with several processes starting at
 once."""
-import threading
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import insert, inspect, select, text
 
-from appointments.adapters.sql.database import create_database_engine, create_schema
+from appointments.adapters.sql.database import create_schema
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.adapters.sql.message_log import SqlMessageLog
 from appointments.adapters.sql.tables import appointments, handoff_cases, messages
@@ -18,6 +17,7 @@ from appointments.domain import BOOKED, Appointment, AppointmentNotFound, TooMan
 from appointments.services.scheduling import AppointmentService
 
 from tests.conftest import FIXED_NOW, TZ
+from tests.integration.test_schema_startup import start_together
 
 LEGACY, NORMAL = "whatsapp:+5215512345678", "whatsapp:+525512345678"
 OTHER = "whatsapp:+5215599999999"
@@ -110,24 +110,7 @@ def test_an_old_database_gets_every_phone_in_normal_form_once(engine, service):
 
 def test_processes_starting_together_normalise_an_old_database_once(engine, database_url):
     write_as_before(engine)
-    errors, gate = [], threading.Barrier(4)
-
-    def start() -> None:
-        own = create_database_engine(database_url)
-        gate.wait()
-        try:
-            create_schema(own)
-        except Exception as error:  # noqa: BLE001 - the test collects them
-            errors.append(repr(error)[:300])
-        finally:
-            own.dispose()
-
-    threads = [threading.Thread(target=start) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    assert start_together(database_url, 4) == []
     assert "sender_id" in {c["name"] for c in inspect(engine).get_columns("handoff_cases")}
     assert phones(engine, appointments).count(NORMAL) == 3
     assert phones(engine, handoff_cases) == [NORMAL]

@@ -62,10 +62,9 @@ class Worker:
 
 
 @pytest.fixture
-def fake():
-    fake = FakeTwilio()
-    yield fake
-    fake.stop()
+def fake(twilio):
+    """The local fake of Twilio (conftest's `twilio`)."""
+    return twilio
 
 
 @pytest.fixture

@@ -88,10 +88,9 @@ def stop(process: subprocess.Popen) -> int:
 
 
 @pytest.fixture
-def fake():
-    fake = FakeTwilio()
-    yield fake
-    fake.stop()
+def fake(twilio):
+    """The local fake of Twilio (conftest's `twilio`)."""
+    return twilio
 
 
 @pytest.mark.postgres

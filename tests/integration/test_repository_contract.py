@@ -11,30 +11,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import StatementError
 
-from appointments.adapters.sql.appointments import SqlAppointmentRepository
-from appointments.domain import Appointment, SlotUnavailable, TooManyAppointments, Unavailability
+from appointments.domain import SlotUnavailable, TooManyAppointments, Unavailability
 from appointments.domain.errors import CodeCollision
 
 from tests.conftest import FIXED_NOW, TZ
-from tests.fakes.ports import InMemoryAppointmentRepository
-from tests.integration.contract import backend, database_url  # noqa: F401 - fixtures
+from tests.integration.contract import appointment
+from tests.integration.contract import backend, database_url, repository  # noqa: F401 - fixtures
 
 START = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)  # 16:00 UTC
 HOUR = timedelta(hours=1)
 HALF = timedelta(minutes=30)
-
-
-@pytest.fixture
-def repository(request, backend):
-    if backend == "memory":
-        return InMemoryAppointmentRepository(TZ)
-    return SqlAppointmentRepository(request.getfixturevalue("engine"), TZ)
-
-
-def appointment(code="K7P-3QX", phone="ana", start=START, **changes) -> Appointment:
-    fields = dict(code=code, phone=phone, start=start, end=start + timedelta(minutes=30),
-                  status="booked", created_at=FIXED_NOW)
-    return Appointment(**{**fields, **changes})
 
 
 # --- add and get ---------------------------------------------------------------------

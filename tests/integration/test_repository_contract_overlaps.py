@@ -7,22 +7,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from appointments.adapters.sql.appointments import SqlAppointmentRepository
 from appointments.domain import Appointment, SlotUnavailable, Unavailability
 
 from tests.conftest import FIXED_NOW, TZ
-from tests.fakes.ports import InMemoryAppointmentRepository
-from tests.integration.contract import backend, database_url  # noqa: F401 - fixtures
+from tests.integration.contract import backend, database_url, repository  # noqa: F401 - fixtures
 
 START = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
 HALF, HOUR = timedelta(minutes=30), timedelta(hours=1)
-
-
-@pytest.fixture
-def repository(request, backend):
-    if backend == "memory":
-        return InMemoryAppointmentRepository(TZ)
-    return SqlAppointmentRepository(request.getfixturevalue("engine"), TZ)
 
 
 def appointment(code, start=START, length=HALF, phone="ana", **changes) -> Appointment:
