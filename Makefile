@@ -97,6 +97,7 @@ bench: redis train ## Print performance numbers (bench/): latency, throughput, R
 	$(BIN)/python bench/llm_latency.py
 	$(BIN)/python bench/reminders_throughput.py
 	$(BIN)/python bench/train_time.py
+	$(BIN)/python bench/language_detection.py
 
 clean: ## Remove models, results and local data (keeps .venv)
 	rm -rf models results var .rasa

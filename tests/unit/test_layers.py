@@ -26,7 +26,7 @@ LAYERS = {
 }
 # Nothing but the outer layer may touch these frameworks.
 FRAMEWORKS = {"rasa", "rasa_sdk", "sanic", "sqlalchemy", "aiohttp", "redis", "twilio", "openai",
-              "httpx", "pydantic", "ruamel"}
+              "httpx", "pydantic", "ruamel", "lingua"}
 PURE_LAYERS = 2  # domain, interpret and services import none of FRAMEWORKS
 
 

@@ -1,0 +1,100 @@
+"""Which language a conversation keeps after a message (issue 16; not wired in yet).
+
+Pure: the detector's answer (appointments/adapters/language_detector.py) comes in as a
+`Detection`. The rule, in order:
+
+1. An explicit request switches at any time: "English", "in english", "inglés",
+   "en inglés por favor", "español", "spanish", "in spanish" (give or take greetings and
+   polite words). "no hablo inglés" is not one: "no" and "hablo" are not filler.
+2. A short or ambiguous reply never flips: "ok", "10", "sí", "yes", "no", a code like
+   K7P-3QX, emoji, a date like 15/12, "gracias", "thanks", "hola", "hi". Those words
+   (`NEUTRAL`), digits and anything with a digit do not count as words.
+3. Otherwise flip only on a clear signal: at least `MIN_WORDS` different real words and
+   the detector sure (`MIN_CONFIDENCE`) of the other language.
+
+Spanish is the default: an unknown current language is read as Spanish.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import FrozenSet, Optional, Set
+
+from appointments.interpret.text import POLITE, words
+
+SPANISH, ENGLISH = "es", "en"
+LANGUAGES = (SPANISH, ENGLISH)
+DEFAULT_LANGUAGE = SPANISH
+MIN_WORDS = 3
+MIN_CONFIDENCE = 0.8
+# Only the start of a message is read; a long message says its language early.
+MAX_READ = 300
+
+_SWITCH = {
+    ENGLISH: frozenset({"english", "ingles", "inglish", "engl"}),
+    SPANISH: frozenset({"espanol", "spanish", "castellano", "espanish"}),
+}
+# Words that may stand around the language's name in a request to switch.
+_FILLER = POLITE | frozenset(
+    "in en the el idioma language lang hola hi hello hey buenas ok okay please pls plz "
+    "can we you speak talk write habla hablas hablame hablemos escribeme puedes podemos "
+    "mejor better i prefer prefiero me mi do is there".split()
+)
+# "no hablo inglés", "i don't speak spanish well": the other language, please.
+_NEGATION = frozenset("no not dont don t".split())
+_NEGATED = _FILLER | _NEGATION | frozenset(
+    "hablo entiendo se speak understand know very well much mucho bien muy sorry perdon "
+    "disculpa lo siento".split())
+# Replies that say nothing about the language: yes, no, thanks, greetings, laughs.
+NEUTRAL: FrozenSet[str] = frozenset(
+    "ok okay oki okey k kk si sip yes yep yeah ya no nop nope nah va vale sale dale "
+    "gracias grax thanks thank thx ty you hola hi hello hey buenas bye adios chao ciao "
+    "please pls plz porfa porfavor jaja jajaja haha lol jeje xd mm mmm ah oh eh uh "
+    "perfecto perfect listo ready cool nice super bien good".split()
+)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What the detector read: "es", "en" or None (nothing to read), and how sure (0..1)."""
+    language: Optional[str] = None
+    confidence: float = 0.0
+
+
+def requested_language(text: Optional[str]) -> Optional[str]:
+    """The language a message asks for by name ("in english pls"), else None."""
+    tokens = words(text, MAX_READ)
+    asked: Set[str] = {language for language, names in _SWITCH.items()
+                       if any(t in names for t in tokens)}
+    if len(asked) != 1 or len(tokens) > 8:
+        return None
+    names = _SWITCH[ENGLISH] | _SWITCH[SPANISH]
+    named = asked.pop()
+    if any(t in _NEGATION for t in tokens):
+        if all(t in names or t in _NEGATED for t in tokens):
+            return SPANISH if named == ENGLISH else ENGLISH
+        return None
+    if all(t in names or t in _FILLER for t in tokens):
+        return named
+    return None
+
+
+def real_words(text: Optional[str]) -> Set[str]:
+    """The different words that can tell a language: letters only, two or more, not
+    a yes/no/thanks/greeting."""
+    return {t for t in words(text, MAX_READ)
+            if len(t) >= 2 and t.isalpha() and t not in NEUTRAL}
+
+
+def keep_language(current: Optional[str], text: Optional[str],
+                  detection: Detection) -> str:
+    """The language to answer in after `text`, given the conversation's `current` one."""
+    current = current if current in LANGUAGES else DEFAULT_LANGUAGE
+    asked = requested_language(text)
+    if asked is not None:
+        return asked
+    other = detection.language
+    if other not in LANGUAGES or other == current:
+        return current
+    if detection.confidence < MIN_CONFIDENCE or len(real_words(text)) < MIN_WORDS:
+        return current
+    return other
