@@ -5,29 +5,16 @@ Spanish text is spelled out here; whole sentences live in domain.yml.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any, Iterable, Optional
 
-from babel.dates import format_date, get_day_names
+from babel.dates import get_day_names
 
-LOCALE = "es_MX"
+# day_text, time_text, moment_text: callers use them as formatting.day_text etc.
+from appointments.domain.date_words import LOCALE, day_text, moment_text, time_text  # noqa: F401
+
 # Labels of the two halves of a day in a time list (the sentence around it is in domain.yml).
 MORNING, AFTERNOON = "Mañana", "Tarde"
-
-
-def day_text(day: date) -> str:
-    """'jueves 26 de noviembre'"""
-    return format_date(day, "EEEE d 'de' MMMM", locale=LOCALE)
-
-
-def time_text(moment: time | datetime) -> str:
-    """'17:00'"""
-    return moment.strftime("%H:%M")
-
-
-def moment_text(moment: datetime) -> str:
-    """'jueves 26 de noviembre, 17:00'"""
-    return f"{day_text(moment.date())}, {time_text(moment)}"
 
 
 def day_time_text(moment: datetime) -> str:

@@ -157,7 +157,7 @@ class Parts:
                   can_message: Optional[Callable[[str], bool]] = None) -> "ReminderService":
         """The reminder sender of a worker: the texts of domain.yml (utter_reminder),
         the Spanish date formats of the conversation, Twilio (and its template)."""
-        from actions.formatting import day_text, time_text
+        from appointments.domain.date_words import day_text, time_text
         from appointments.rasa.channels.domain_texts import DomainTexts
         from appointments.services.reminders import ReminderService, Wording
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Dict, Optional, Tuple
 
-from babel.dates import format_date
 
+from appointments.domain.date_words import day_text, moment_text
 from appointments.domain.appointment import Appointment
 
 BOOKED, RESCHEDULED, CANCELLED = "booked", "rescheduled", "cancelled"  # BUSINESS_NOTIFY
@@ -23,12 +23,6 @@ EVENTS = {BOOKED: "appointment.booked", RESCHEDULED: "appointment.rescheduled",
 HEADLINES = {BOOKED: "📅 Nueva cita", RESCHEDULED: "🔁 Cita cambiada",
              CANCELLED: "🗑️ Cita cancelada"}
 MAX_NAME = 60
-
-
-def when_text(moment: datetime) -> str:
-    """'jueves 26 de noviembre, 17:00' (in the moment's own zone: business time)."""
-    day = format_date(moment.date(), "EEEE d 'de' MMMM", locale="es_MX")
-    return f"{day}, {moment.strftime('%H:%M')}"
 
 
 def _bare(phone: str) -> str:
@@ -72,12 +66,12 @@ class AppointmentNotice:
         if self.service_name:
             lines.append(f"Servicio: {self.service_name}")
         if self.kind == RESCHEDULED and self.previous_start is not None:
-            lines += [f"Antes: {when_text(self.previous_start)}",
-                      f"Ahora: {when_text(self.start)}"]
+            lines += [f"Antes: {moment_text(self.previous_start)}",
+                      f"Ahora: {moment_text(self.start)}"]
         elif self.kind == CANCELLED:
-            lines.append(f"Era: {when_text(self.start)}")
+            lines.append(f"Era: {moment_text(self.start)}")
         else:
-            lines.append(f"Cuándo: {when_text(self.start)}")
+            lines.append(f"Cuándo: {moment_text(self.start)}")
         return "\n".join(lines)
 
     def fields(self) -> Dict[str, Any]:
@@ -109,7 +103,7 @@ class DailyAgendaNotice:
     event: str = AGENDA_EVENT
 
     def agent_text(self) -> str:
-        title = format_date(self.day, "EEEE d 'de' MMMM", locale="es_MX")
+        title = day_text(self.day)
         if not self.lines:
             return f"🗓️ Hoy, {title}, no hay citas agendadas."
         count = len(self.lines)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Callable, List, Optional
 
-from babel.dates import format_date
+from appointments.domain.date_words import day_text
 
 from appointments.console.pages import _notice, e, layout
 from appointments.domain.appointment import ATTENDED, NO_SHOW, Appointment
@@ -24,7 +24,7 @@ form.attendance{display:inline} form.attendance button{margin:.3rem .3rem 0 0;pa
 
 def day_title(day: date) -> str:
     """'miércoles 25 de noviembre' (Babel's Spanish names)."""
-    return format_date(day, "EEEE d 'de' MMMM", locale="es_MX")
+    return day_text(day)
 
 
 def _clock_time(moment: Optional[datetime], tz: tzinfo) -> str:
