@@ -48,7 +48,7 @@ LAST_CODE = "last_appointment_code"
 TOPIC_CHANGES = {
     "book_appointment", "cancel_appointment", "reschedule_appointment", "view_slots",
     "list_appointments", "human_handoff", "show_menu", "goodbye", "greet", "thank",
-    "bot_challenge", "out_of_scope", "nlu_fallback", "deny",
+    "bot_challenge", "out_of_scope", "nlu_fallback", "deny", "switch_language",
 }
 # Questions about the business: answered by action_answer_question, then the form asks
 # its question again ("¿abren el sábado?" while choosing a day is not a day picked).

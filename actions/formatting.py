@@ -1,7 +1,8 @@
-"""How dates, times and numbered lists look in a WhatsApp message.
+"""How dates, times and numbered lists look in a WhatsApp message, in the
+conversation's language (appointments.domain.language).
 
-Words such as weekday and month names come from Babel's Spanish locale data, so no
-Spanish text is spelled out here; whole sentences live in domain.yml.
+Words such as weekday and month names come from Babel's locale data; the few words
+between them are in `WORDS`, per language; whole sentences live in domain.yml.
 """
 from __future__ import annotations
 
@@ -11,15 +12,22 @@ from typing import Any, Iterable, Optional
 from babel.dates import get_day_names
 
 # day_text, time_text, moment_text: callers use them as formatting.day_text etc.
-from appointments.domain.date_words import LOCALE, day_text, moment_text, time_text  # noqa: F401
+from appointments.domain.date_words import (  # noqa: F401
+    LOCALE, day_text, day_time_text, locale_of, moment_text, time_text)
+from appointments.domain.language import ENGLISH, SPANISH, current_language
 
-# Labels of the two halves of a day in a time list (the sentence around it is in domain.yml).
-MORNING, AFTERNOON = "Mañana", "Tarde"
+# The words between the numbers: the two halves of a day in a time list, "9 to 2 and 4
+# to 7", a closed day (the sentences around them are in domain.yml).
+WORDS = {
+    SPANISH: {"morning": "Mañana", "afternoon": "Tarde", "until": "a", "and": "y",
+              "closed": "cerrado"},
+    ENGLISH: {"morning": "Morning", "afternoon": "Afternoon", "until": "to", "and": "and",
+              "closed": "closed"},
+}
 
 
-def day_time_text(moment: datetime) -> str:
-    """'jueves 26 de noviembre a las 17:00'"""
-    return f"{day_text(moment.date())} a las {time_text(moment)}"
+def word(name: str) -> str:
+    return WORDS[current_language()][name]
 
 
 def grouped_times(moments: Iterable[datetime]) -> str:
@@ -28,7 +36,7 @@ def grouped_times(moments: Iterable[datetime]) -> str:
     for moment in moments:
         groups.setdefault(moment.hour < 12, []).append(time_text(moment))
     lines = []
-    for morning, label in ((True, MORNING), (False, AFTERNOON)):
+    for morning, label in ((True, word("morning")), (False, word("afternoon"))):
         if groups.get(morning):
             lines.append(f"{label}: {', '.join(groups[morning])}")
     return "\n".join(lines)
@@ -50,25 +58,27 @@ def appointment_line(appointment: Any, service: Optional[str] = None,
 
 
 def response_text(domain: Any, name: str) -> str:
-    """The first text of response `name` in the domain Rasa sent with the action (for a
-    piece of a line, such as a mark); '' when it is missing."""
-    variations = ((domain or {}).get("responses") or {}).get(name) or [{}]
-    return variations[0].get("text") or ""
+    """The text of response `name` in the conversation's language, from the domain Rasa
+    sent with the action (for a piece of a line, such as a mark); '' when missing."""
+    from appointments.domain.response_texts import variation_text
+
+    variations = ((domain or {}).get("responses") or {}).get(name) or []
+    return variation_text(variations, current_language()) or ""
 
 
 # --- business answers (the sentences around these are in domain.yml)
-UNTIL, AND, CLOSED = "a", "y", "cerrado"
 BULLET = "•"
 
 
 def weekday_name(weekday: int) -> str:
-    """'sábado' (0 = Monday)."""
-    return get_day_names("wide", locale=LOCALE)[weekday]
+    """'sábado' / 'Saturday' (0 = Monday)."""
+    return get_day_names("wide", locale=locale_of())[weekday]
 
 
 def periods_text(periods: Iterable[Any]) -> str:
     """'09:00 a 14:00 y 16:00 a 19:00'"""
-    return f" {AND} ".join(f"{time_text(o)} {UNTIL} {time_text(c)}" for o, c in periods)
+    return f" {word('and')} ".join(
+        f"{time_text(o)} {word('until')} {time_text(c)}" for o, c in periods)
 
 
 def weekdays_text(weekdays: Iterable[int]) -> str:
@@ -76,13 +86,13 @@ def weekdays_text(weekdays: Iterable[int]) -> str:
     days = list(weekdays)
     if len(days) == 1:
         return weekday_name(days[0])
-    return f"{weekday_name(days[0])} {UNTIL} {weekday_name(days[-1])}"
+    return f"{weekday_name(days[0])} {word('until')} {weekday_name(days[-1])}"
 
 
 def week_text(rows: Iterable[Any]) -> str:
     """'• lunes a viernes: 09:00 a 18:00\n• domingo: cerrado'"""
     return "\n".join(
-        f"{BULLET} {weekdays_text(row.weekdays)}: {periods_text(row.periods) or CLOSED}"
+        f"{BULLET} {weekdays_text(row.weekdays)}: {periods_text(row.periods) or word('closed')}"
         for row in rows
     )
 
@@ -98,7 +108,7 @@ def price_text(offering: Any, currency: str) -> str:
     low = money(offering.price_from, currency)
     if offering.price_to is None:
         return low
-    return f"{low} {UNTIL} {money(offering.price_to, currency)}"
+    return f"{low} {word('until')} {money(offering.price_to, currency)}"
 
 
 def duration_text(minutes: int) -> str:

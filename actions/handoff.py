@@ -21,6 +21,7 @@ from actions.formatting import moment_text
 from actions.slot_state import FLOW_SLOTS
 from appointments.services import handoff_summary as summary
 from appointments.adapters.notifiers import HandoffNotice
+from appointments.domain.language import SLOT as LANGUAGE_SLOT, known
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,8 @@ async def hand_off(
 ) -> List[EventType]:
     events = tracker.events
     slots = {s: tracker.get_slot(s) for s in FLOW_SLOTS if tracker.get_slot(s) is not None}
-    case_summary = {"goal": summary.goal(events), "slots": slots}
+    case_summary = {"goal": summary.goal(events), "slots": slots,
+                    "language": known(tracker.get_slot(LANGUAGE_SLOT))}
     settings = services.settings()
     delivered: List[str] = []
     def open_case() -> Dict[str, Any]:

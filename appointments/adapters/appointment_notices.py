@@ -14,7 +14,8 @@ from datetime import date, datetime
 from typing import Any, Dict, Optional, Tuple
 
 
-from appointments.domain.date_words import day_text, moment_text
+from appointments.domain import date_words
+from appointments.domain.language import BUSINESS_LANGUAGE
 from appointments.domain.appointment import Appointment
 
 BOOKED, RESCHEDULED, CANCELLED = "booked", "rescheduled", "cancelled"  # BUSINESS_NOTIFY
@@ -66,12 +67,12 @@ class AppointmentNotice:
         if self.service_name:
             lines.append(f"Servicio: {self.service_name}")
         if self.kind == RESCHEDULED and self.previous_start is not None:
-            lines += [f"Antes: {moment_text(self.previous_start)}",
-                      f"Ahora: {moment_text(self.start)}"]
+            lines += [f"Antes: {date_words.moment_text(self.previous_start, BUSINESS_LANGUAGE)}",
+                      f"Ahora: {date_words.moment_text(self.start, BUSINESS_LANGUAGE)}"]
         elif self.kind == CANCELLED:
-            lines.append(f"Era: {moment_text(self.start)}")
+            lines.append(f"Era: {date_words.moment_text(self.start, BUSINESS_LANGUAGE)}")
         else:
-            lines.append(f"Cuándo: {moment_text(self.start)}")
+            lines.append(f"Cuándo: {date_words.moment_text(self.start, BUSINESS_LANGUAGE)}")
         return "\n".join(lines)
 
     def fields(self) -> Dict[str, Any]:
@@ -103,7 +104,7 @@ class DailyAgendaNotice:
     event: str = AGENDA_EVENT
 
     def agent_text(self) -> str:
-        title = day_text(self.day)
+        title = date_words.day_text(self.day, BUSINESS_LANGUAGE)
         if not self.lines:
             return f"🗓️ Hoy, {title}, no hay citas agendadas."
         count = len(self.lines)

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 CREATED = "handoff.created"
 RECENT_MESSAGES = 5
 MAX_BODY = 1600  # Twilio's limit, counted in UTF-16 units to be safe with emoji
+LANGUAGE_NAMES = {"es": "español", "en": "inglés"}  # the agents read Spanish
 REASONS = {"user_request": "pidió hablar con una persona",
            "fallback": "el asistente no le entendió"}
 SLOT_LABELS = {"appointment_date": "fecha", "appointment_time": "hora",
@@ -62,6 +63,7 @@ class HandoffNotice:
     profile_name: Optional[str] = None
     reason: str = "user_request"
     goal: Optional[str] = None  # e.g. "crear una cita"
+    language: str = "es"  # the conversation's: the agent answers in it
     slots: Dict[str, Any] = field(default_factory=dict)
     recent: List[str] = field(default_factory=list)  # the user's last messages
     console_url: Optional[str] = None
@@ -78,6 +80,7 @@ class HandoffNotice:
             case_id=int(case["id"]), phone=case["phone"],
             profile_name=case.get("profile_name"), reason=case.get("reason") or "user_request",
             goal=summary.get("goal"), slots=dict(summary.get("slots") or {}),
+            language=summary.get("language") or "es",
             recent=[text for text in said if text][-RECENT_MESSAGES:],
             console_url=f"{base}/agent/cases/{case['id']}" if base else None,
         )
@@ -88,6 +91,7 @@ class HandoffNotice:
     def fields(self) -> Dict[str, Any]:
         return {"event": self.event, "case_id": self.case_id, "phone": self.phone,
                 "profile_name": self.profile_name, "reason": self.reason, "goal": self.goal,
+                "language": self.language,
                 "slots": self.slots, "recent": list(self.recent),
                 "console_url": self.console_url}
 
@@ -122,6 +126,9 @@ def agent_message(notice: HandoffNotice) -> str:
             f"Motivo: {REASONS.get(notice.reason, notice.reason)}"]
     if notice.goal:
         head.append(f"Quería: {notice.goal}")
+    if notice.language != "es":
+        head.append(f"Idioma: {LANGUAGE_NAMES.get(notice.language, notice.language)} "
+                    "(respóndele en ese idioma)")
     data = [f"{SLOT_LABELS.get(k, k)}={_clip(v, 60)}" for k, v in notice.slots.items()
             if k not in HIDDEN_SLOTS and v not in (None, "", [], {})]
     if data:

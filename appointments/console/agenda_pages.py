@@ -7,6 +7,7 @@ from datetime import date, datetime, tzinfo
 from typing import Callable, List, Optional
 
 from appointments.domain.date_words import day_text
+from appointments.domain.language import BUSINESS_LANGUAGE
 
 from appointments.console.pages import _notice, e, layout
 from appointments.domain.appointment import ATTENDED, NO_SHOW, Appointment
@@ -24,7 +25,7 @@ form.attendance{display:inline} form.attendance button{margin:.3rem .3rem 0 0;pa
 
 def day_title(day: date) -> str:
     """'miércoles 25 de noviembre' (Babel's Spanish names)."""
-    return day_text(day)
+    return day_text(day, BUSINESS_LANGUAGE)
 
 
 def _clock_time(moment: Optional[datetime], tz: tzinfo) -> str:

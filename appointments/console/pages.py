@@ -6,6 +6,7 @@ from datetime import datetime, tzinfo
 from html import escape
 from typing import Any, Dict, List, Optional
 
+LANGUAGE_NAMES = {"es": "español", "en": "inglés"}
 REASONS = {
     "user_request": "Pidió hablar con una persona",
     "fallback": "El asistente no le entendió",
@@ -146,12 +147,14 @@ def case_list(cases: List[Dict[str, Any]], now: datetime, tz: tzinfo,
     items = []
     for case in cases:
         goal = (case.get("summary") or {}).get("goal")
+        language = language_label(case)
         items.append(
             f'<li><a class="case" href="/agent/cases/{int(case["id"])}">'
             f'<strong>{e(case.get("profile_name") or "Sin nombre")}</strong> '
             f'<span class="muted">{e(case["phone"])}</span><br>'
             f"{e(REASONS.get(case.get('reason'), case.get('reason')))}"
-            f"{' · Quería ' + e(goal) if goal else ''}<br>"
+            f"{' · Quería ' + e(goal) if goal else ''}"
+            f"{' · ' + e(language) if language else ''}<br>"
             f'<span class="muted">Abierto {e(ago(case.get("created_at"), now))} · '
             f'última actividad {e(ago(case.get("updated_at"), now))}</span></a></li>'
         )
@@ -162,6 +165,12 @@ def case_list(cases: List[Dict[str, Any]], now: datetime, tz: tzinfo,
             f'<p class="muted">Actualizado {e(local_time(now, tz))}. '
             '<a href="/agent/">Recargar</a></p>')
     return layout("Casos abiertos", body, agent)
+
+
+def language_label(case: Dict[str, Any]) -> str:
+    """'Habla inglés' for a conversation in another language than Spanish, else ''."""
+    language = (case.get("summary") or {}).get("language") or "es"
+    return "" if language == "es" else f"Habla {LANGUAGE_NAMES.get(language, language)}"
 
 
 def _notice(notice: Optional[str]) -> str:
@@ -194,6 +203,7 @@ def case_page(case: Dict[str, Any], now: datetime, tz: tzinfo, notice: Optional[
               '<strong class="closed">Caso cerrado</strong> '
               f'{e(local_time(case.get("closed_at"), tz))} ({how}).')
     goal = f'Quería {e(summary["goal"])}' if summary.get("goal") else "Sin trámite en curso."
+    language = language_label(case) or "Habla español"
     rows = timeline(case, tz)
     transcript = "".join(_message(r) for r in rows) or '<li class="muted">Sin mensajes.</li>'
     forms = (
@@ -211,7 +221,7 @@ def case_page(case: Dict[str, Any], now: datetime, tz: tzinfo, notice: Optional[
         f'<p>{e(case["phone"])}<br>{e(REASONS.get(case.get("reason"), case.get("reason")))} · '
         f'abierto {e(local_time(case.get("created_at"), tz))} '
         f'({e(ago(case.get("created_at"), now))})<br><span id="status">{status}</span></p>'
-        f"<h2>Resumen</h2><p>{goal}</p>"
+        f'<h2>Resumen</h2><p>{goal}<br><span id="language">{e(language)}</span></p>'
         f'{"<dl>" + slots + "</dl>" if slots else ""}'
         f'<h2>Conversación</h2><ol id="transcript" data-src="/agent/cases/{case_id}/messages.json">'
         f"{transcript}</ol>{forms}"

@@ -1,31 +1,42 @@
 """Words that settle what a message wants when the classifier hesitates between
-neighbours: "cancélala" is cancelling even after "mejor"; "cámbiala" is changing; a
-greeting or a long story that names a day or a time is asking for an appointment, unless
-it asks whether the business opens then."""
+neighbours: "cancélala" / "cancel it" is cancelling even after "mejor"; "cámbiala" /
+"move it" is changing; a greeting or a long story that names a day or a time is asking
+for an appointment, unless it asks whether the business opens then; "English" /
+"español" alone asks to switch languages (interpret.language)."""
 from __future__ import annotations
 
 import re
 from typing import Optional
 
+from appointments.interpret.language import requested_language
 from appointments.interpret.text import normalize
 
+SWITCH_LANGUAGE = "switch_language"  # no NLU examples: only this hint gives it
+
 _CANCEL = re.compile(r"\b(?:cancelala|cancelalo|cancelarla|cancelarlo|anulala|borrala"
-                     r"|me la (?:puede|puedes|podria|podrian|pueden) cancelar)\b")
+                     r"|me la (?:puede|puedes|podria|podrian|pueden) cancelar"
+                     r"|cancel (?:it|that one|that appt|that appointment))\b")
 _CHANGE = re.compile(
     r"\b(?:cambiala|cambiarla|cambialo|muevela|moverla|pasala|pasarla|recorrela|recorrerla"
-    r"|cambiamela|me la cambias|me la puedes cambiar|me la podrian cambiar|reagendar|reagendala)\b"
+    r"|cambiamela|me la cambias|me la puedes cambiar|me la podrian cambiar|reagendar|reagendala"
+    r"|change it|move it|reschedule it|reschedule that|push it|change that one)\b"
 )
 # Without one of these words, a message with a day or hour is not cancelling or changing.
-_CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|borr\w*|quit\w*|elimin\w*|ya no (?:voy|puedo))")
+_CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|borr\w*|quit\w*|elimin\w*|ya no (?:voy|puedo)"
+                           r"|call off|cant make|can t make|wont make|won t make)")
 _CHANGE_WORDS = re.compile(r"\b(?:cambi\w*|mov\w*|muev\w*|pas\w*|recorr\w*|reagend\w*|adelant\w*"
-                           r"|atras\w*|otro dia|otra hora|otra fecha|en vez|mejor)")
+                           r"|atras\w*|otro dia|otra hora|otra fecha|en vez|mejor"
+                           r"|chang\w*|resched\w*|mov\w*|push\w*|instead|another day"
+                           r"|another time|different)")
 # "¿abren el 25?", "¿atienden el sábado?": whether the business opens that day.
 _OPEN_WORDS = re.compile(r"\b(?:abren|abre|abiert\w*|atienden|atiende|cierran|cierra|trabajan"
-                         r"|horario)\b")
-_BOOKING_WORDS = re.compile(r"\b(?:cita\w*|agend\w*|reserv\w*|apart\w*|lugar|espacio)")
-_MINE = re.compile(r"\b(?:mis|mi|tengo|tenia|tengan)\b")
+                         r"|horario|open|close|closed|hours)\b")
+_BOOKING_WORDS = re.compile(r"\b(?:cita\w*|agend\w*|reserv\w*|apart\w*|lugar|espacio"
+                            r"|appointment\w*|appt\w*|book\w*|slot\w*|spot)")
+_MINE = re.compile(r"\b(?:mis|mi|tengo|tenia|tengan|my|i have|do i)\b")
 # "¿quién ganó el partido de ayer?": a day already gone is no moment to book.
-_PAST = re.compile(r"\b(?:ayer|anteayer|antier|anoche|(?:semana|mes|ano|fin de semana) pasad[oa])\b")
+_PAST = re.compile(r"\b(?:ayer|anteayer|antier|anoche|(?:semana|mes|ano|fin de semana) pasad[oa]"
+                   r"|yesterday|last night|last (?:week|month|year|weekend))\b")
 # Intents that say nothing about appointments: with a day or time, it is a booking.
 _NOT_A_REQUEST = {"greet", "out_of_scope", "nlu_fallback", "thank", "goodbye", "bot_challenge"}
 # Questions about the business other than its hours: a long story naming a day or time
@@ -43,6 +54,8 @@ def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool,
                   confidence: float = 1.0) -> Optional[str]:
     """The intent the message's own words settle, or None to keep the classifier's."""
     said = normalize(text, limit=2000)
+    if requested_language(text) is not None:
+        return SWITCH_LANGUAGE
     if _CHANGE.search(said) and intent != "reschedule_appointment":
         return "reschedule_appointment"
     if _CANCEL.search(said) and intent != "cancel_appointment":

@@ -1,4 +1,4 @@
-"""Which language a conversation keeps after a message (issue 16; not wired in yet).
+"""Which language a conversation keeps after a message.
 
 Pure: the detector's answer (appointments/adapters/language_detector.py) comes in as a
 `Detection`. The rule, in order:
@@ -17,13 +17,11 @@ Spanish is the default: an unknown current language is read as Spanish.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import FrozenSet, Optional, Set
+from typing import Callable, FrozenSet, Optional, Set
 
 from appointments.interpret.text import POLITE, words
 
-SPANISH, ENGLISH = "es", "en"
-LANGUAGES = (SPANISH, ENGLISH)
-DEFAULT_LANGUAGE = SPANISH
+from appointments.domain.language import DEFAULT_LANGUAGE, ENGLISH, LANGUAGES, SPANISH
 MIN_WORDS = 3
 MIN_CONFIDENCE = 0.8
 # Only the start of a message is read; a long message says its language early.
@@ -98,3 +96,16 @@ def keep_language(current: Optional[str], text: Optional[str],
     if detection.confidence < MIN_CONFIDENCE or len(real_words(text)) < MIN_WORDS:
         return current
     return other
+
+
+def needs_detector(text: Optional[str]) -> bool:
+    """Whether the detector could change anything: not for a request by name, nor for a
+    reply too short to flip the language (the detector is not asked then)."""
+    return requested_language(text) is None and len(real_words(text)) >= MIN_WORDS
+
+
+def decide(current: Optional[str], text: Optional[str],
+           detect: Callable[[str], Detection]) -> str:
+    """keep_language, asking DETECT only when its answer could matter."""
+    detection = detect(text or "") if needs_detector(text) else Detection()
+    return keep_language(current, text, detection)

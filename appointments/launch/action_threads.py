@@ -6,6 +6,9 @@ conversation. `ThreadedActionExecutor` runs each action call in a bounded pool o
 threads instead, each thread with its own event loop (so async actions, like the handoff
 notifiers' HTTP calls, still work); the server's loop only parses requests and awaits
 results. At most `threads` actions run at once; more wait for a free thread.
+
+Each call runs in the conversation's language (the tracker's slot `language`), so the
+texts actions build in code (dates, lists) come out in it (appointments.domain.language).
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Optional
 
 from rasa_sdk.executor import ActionExecutor
+
+from appointments.domain.language import SLOT, use_language
 
 
 class ThreadedActionExecutor(ActionExecutor):
@@ -30,7 +35,9 @@ class ThreadedActionExecutor(ActionExecutor):
         return loop
 
     def _run_here(self, action_call: Dict[str, Any]) -> Optional[Dict[str, Any]]:
-        return self._loop().run_until_complete(ActionExecutor.run(self, action_call))
+        slots = (action_call.get("tracker") or {}).get("slots") or {}
+        with use_language(slots.get(SLOT)):
+            return self._loop().run_until_complete(ActionExecutor.run(self, action_call))
 
     async def run(self, action_call: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         return await asyncio.get_running_loop().run_in_executor(

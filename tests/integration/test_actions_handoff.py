@@ -54,7 +54,8 @@ def test_handoff_opens_a_case_notifies_the_agent_and_pauses_the_bot(phone, wired
     [case] = SqlHandoffRepository(wired.repository.engine).list_open()
     assert (case["phone"], case["sender_id"], case["profile_name"], case["reason"]) == (
         normalize_phone(phone), phone, "Ana", "user_request")
-    assert case["summary"] == {"goal": "crear una cita", "slots": {"appointment_date": "2026-11-26"}}
+    assert case["summary"] == {"goal": "crear una cita", "language": "es",
+                               "slots": {"appointment_date": "2026-11-26"}}
     assert [line["text"] for line in case["transcript"]][-1] == "quiero hablar con una persona"
     [notice] = twilio.wait_for(AGENT, 1)
     number = normalize_phone(phone).split(":")[1]  # the case shows the normal form

@@ -24,7 +24,8 @@ def test_webhook_posts_the_notice_as_signed_json(receiver):
     assert len(headers["X-Citas-Delivery"]) == 36
     body = request["json"]
     assert set(body) == {"event", "case_id", "phone", "profile_name", "reason", "goal",
-                         "slots", "recent", "console_url", "sent_at"}
+                         "language", "slots", "recent", "console_url", "sent_at"}
+    assert body["language"] == "es"
     assert body["event"] == "handoff.created" and body["case_id"] == 12
     assert body["phone"] == USER and body["profile_name"] == "Ana Pérez"
     assert body["goal"] == "crear una cita" and body["reason"] == "user_request"

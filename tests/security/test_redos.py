@@ -27,7 +27,7 @@ import pytest
 
 from appointments.domain import phones
 from appointments.interpret import choices, date_text, intent_hints, menu, opt_out, replies, text
-from appointments.interpret import yes_no
+from appointments.interpret import date_text_en, yes_no
 from appointments.interpret import requested_time
 from appointments.rasa.nlu import duckling_guard, duckling_parser
 from appointments.rasa.nlu.duckling_process import DucklingProcess
@@ -73,6 +73,8 @@ READERS: Dict[str, Callable[[str], object]] = {
     "rewrite": lambda s: date_text.rewrite(s, TODAY),
     "read_requested_time": lambda s: requested_time.read_requested_time(_entities(s), CALENDAR),
     "duckling_guard": duckling_guard.guard,
+    "duckling_guard_english": lambda s: duckling_guard.guard(s, "en"),
+    "rewrite_english": lambda s: date_text_en.rewrite_english(s, TODAY),
     "weekday_with_day": duckling_parser.WEEKDAY_WITH_DAY.search,
     "weekday_words": lambda s: duckling_parser.WEEKDAY_WORDS.sub("", s),
 }
@@ -83,6 +85,8 @@ KEYWORDS = sorted(
     | {w for p in replies._PHRASES.values() for w in p if w} | set(text._SHORTHAND)
     | {" ".join(p) for p in yes_no._YES | yes_no._NO}
     | duckling_guard.TIME_WORDS | duckling_guard.COMMON_WORDS | duckling_guard.LINK_WORDS
+    | duckling_guard.TIME_WORDS_EN | duckling_guard.COMMON_WORDS_EN
+    | duckling_guard.LINK_WORDS_EN
 ) + [
     "a las cinco", "a las 5", "cinco y media", "1o", "1ro", "1a", "2do", "5pm", "10:30",
     "15/12", "17 hrs", "mñn", "alas 3", "dic 16", "en 2 días", "año nuevo", "día de muertos",
@@ -143,8 +147,8 @@ def test_every_reader_grows_linearly_up_to_20000_characters(name):
 
 
 def _module_patterns() -> List[re.Pattern]:
-    patterns = [rule[0] for rule in date_text.RULES]
-    for module in (text, menu, choices, date_text, intent_hints, requested_time, duckling_parser,
+    patterns = [rule[0] for rule in date_text.RULES + date_text_en.RULES]
+    for module in (text, menu, choices, date_text, date_text_en, intent_hints, requested_time, duckling_parser,
                    duckling_guard, opt_out, phones):
         patterns += [v for v in vars(module).values() if isinstance(v, re.Pattern)]
     return patterns
@@ -219,6 +223,31 @@ def test_duckling_answers_every_guarded_message_within_budget(duckling):
     for said in DUCKLING_CORPUS:
         started = time.perf_counter()
         duckling.parse(said, NOW)
+        elapsed = time.perf_counter() - started
+        assert elapsed < DUCKLING_BUDGET, f"{elapsed:.2f} s on {said[:60]!r}"
+    assert duckling._process.pid == child  # no parse timed out
+
+
+ENGLISH_DUCKLING_CORPUS = [
+    "at five " * 12, "tomorrow " * 16, "tomorrow at 5 " * 6, "1a 1a " * 8,
+    "from 1 to 2 from 2 to 3 from 3 to 4 from 4 to 5 from 5 to 6 from 6 to 7 from 7 to 8",
+    "january 1 to february 2 to march 3 to april 4 to may 5 to june 6",
+    "next monday the 7th, tuesday 8 or wednesday 9, at 4 or at 5",
+] + [
+    _one(phrase, LIMIT) for phrase in (
+        "one ", "a ", "two ", "five ", "eleven ", "twenty ", "half past ", "quarter to ",
+        "first ", "the first ", "1st ", "2nd ", "christmas ", "new year ", "5 ", "5pm ",
+        "10am ", "10:30 ", "12/15 ", "15/12 ", "now ", "tonight ", "next week ", "friday 4 ",
+        "tmrw ", "on monday at 5 ", "the 15th at half past five in the afternoon ",
+    )
+]
+
+
+def test_duckling_answers_every_guarded_english_message_within_budget(duckling):
+    child = duckling._process.pid
+    for said in ENGLISH_DUCKLING_CORPUS:
+        started = time.perf_counter()
+        duckling.parse(said, NOW, "en")
         elapsed = time.perf_counter() - started
         assert elapsed < DUCKLING_BUDGET, f"{elapsed:.2f} s on {said[:60]!r}"
     assert duckling._process.pid == child  # no parse timed out

@@ -55,3 +55,26 @@ def test_an_unsure_business_question_that_names_a_time_gives_the_time():
     assert hinted_intent("ah caray, entonces a las 11", "ask_facilities", True, 0.57) == "inform"
     assert hinted_intent("hay estacionamiento a las 11?", "ask_facilities", True, 0.97) is None
     assert hinted_intent("ah caray", "ask_facilities", False, 0.57) is None
+
+
+@pytest.mark.parametrize("text", ["English", "in english pls", "english please", "español",
+                                  "en español por favor", "can we do english?"])
+def test_asking_for_a_language_by_name_is_switching_language(text):
+    assert hinted_intent(text, "greet", False) == "switch_language"
+    assert hinted_intent(text, "nlu_fallback", False, 0.3) == "switch_language"
+
+
+@pytest.mark.parametrize("text, intent, hinted", [
+    ("change it pls", "affirm", "reschedule_appointment"),
+    ("can you move it to friday", "book_appointment", "reschedule_appointment"),
+    ("cancel it", "deny", "cancel_appointment"),
+    ("i speak english and spanish", "greet", None),  # names both: no request
+])
+def test_english_words_settle_the_intent_too(text, intent, hinted):
+    assert hinted_intent(text, intent, False) == hinted
+
+
+def test_english_small_talk_about_the_past_is_not_a_booking():
+    assert hinted_intent("who won the game last night", "out_of_scope", True) is None
+    assert hinted_intent("are you open on saturday", "greet", True) == "ask_hours"
+    assert hinted_intent("hey, saturday at 10", "greet", True) == "book_appointment"

@@ -1,6 +1,6 @@
 """What a channel says on its own (try again later, rate limited, waiting for a person):
-the first text of a response in the served model's domain, or in domain.yml when no
-model is loaded (Rasa serves on, ignoring messages, if loading failed)."""
+a response of the served model's domain, or of domain.yml when no model is loaded (Rasa
+serves on, ignoring messages, if loading failed), in the conversation's language."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +8,8 @@ from typing import Any, Callable, Dict, Optional
 
 import yaml
 
+from appointments.domain.language import DEFAULT_LANGUAGE
+from appointments.domain.response_texts import variation_text
 from appointments.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -18,7 +20,7 @@ class DomainTexts:
         self._agent = agent  # the agent Rasa serves now (replaced when a model is loaded)
         self._file_responses: Optional[Dict[str, Any]] = None
 
-    def text(self, response_name: str) -> Optional[str]:
+    def text(self, response_name: str, language: str = DEFAULT_LANGUAGE) -> Optional[str]:
         agent = self._agent()
         if agent is not None and agent.domain is not None:
             responses = agent.domain.responses
@@ -31,4 +33,4 @@ class DomainTexts:
         if not variations:
             logger.error("response %s is missing from the domain", response_name)
             return None
-        return variations[0].get("text")
+        return variation_text(variations, language)

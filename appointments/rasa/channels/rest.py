@@ -1,7 +1,8 @@
 """Rasa's REST channel (POST /webhooks/rest/webhook), for development and tests: closed
 to strangers and to WhatsApp sender ids (`rest_guard.py`), messages cut to WhatsApp's
-1,600 characters, and the same care for a user waiting for a person as the WhatsApp
-channel (`handoff_wait.py`). Built by appointments/launch/channels.py."""
+1,600 characters, the conversation's language decided before Rasa reads the message
+(`conversation_language.py`), and the same care for a user waiting for a person as the
+WhatsApp channel (`handoff_wait.py`). Built by appointments/launch/channels.py."""
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Optional
@@ -12,6 +13,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from appointments.domain.ports import HandoffCases
+from appointments.rasa.channels.conversation_language import ConversationLanguage
 from appointments.rasa.channels.domain_texts import DomainTexts
 from appointments.rasa.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
 from appointments.rasa.channels.limits import MAX_MESSAGE_CHARS
@@ -30,6 +32,7 @@ class RestInput(RasaRestInput):
         self._app: Optional[Sanic] = None
         self.wait = HandoffWait(self._agent, cases)
         self.texts = DomainTexts(self._agent)
+        self.language = ConversationLanguage(self._agent)
 
     def _agent(self) -> Any:
         return getattr(self._app.ctx, "agent", None) if self._app else None
@@ -42,12 +45,14 @@ class RestInput(RasaRestInput):
             if message.text:
                 message.text = message.text[:MAX_MESSAGE_CHARS]
             message.text = await self.wait.before(message.sender_id, message.text) or message.text
+            await self.language.tag(message)
             await on_new_message(message)
             said = getattr(message.output_channel, "messages", None)
             # a paused bot says nothing: only then is the tracker read again
             if not (isinstance(said, list) and said) and \
                     await self.wait.should_acknowledge(message.sender_id):
-                text = self.texts.text(ACKNOWLEDGEMENT)
+                text = self.texts.text(
+                    ACKNOWLEDGEMENT, await self.language.current(message.sender_id))
                 if text:
                     await message.output_channel.send_text_message(message.sender_id, text)
 

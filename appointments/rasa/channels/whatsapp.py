@@ -41,6 +41,7 @@ from appointments.adapters.redis_retry import async_client
 from appointments.domain.ports import ContactPreferences, HandoffCases, MessageLog, MessageSender
 from appointments.privacy import mask_phone
 from appointments.rasa.channels.buttons import ButtonMemory
+from appointments.rasa.channels.conversation_language import ConversationLanguage
 from appointments.rasa.channels.domain_texts import DomainTexts
 from appointments.rasa.channels.handoff_wait import HandoffWait
 from appointments.rasa.channels.rate_limit import RateLimiter
@@ -79,7 +80,8 @@ class WhatsAppChannel(InputChannel):
         self.message_log = message_log
         keys = f"{settings.redis_key_prefix}:twilio"  # Redis keys of this channel
         self.queue = SenderQueue(self._redis.get, prefix=keys)
-        self.replies = WhatsAppReplies(sender, message_log, DomainTexts(self._agent))
+        self.replies = WhatsAppReplies(sender, message_log, DomainTexts(self._agent),
+                                       ConversationLanguage(self._agent))
         # A few turns at a time: each runs Rasa's predictions, and more at once only
         # makes every one of them slower.
         self.turns = TurnWorker(settings.whatsapp_concurrent_turns)

@@ -1,7 +1,8 @@
 """One WhatsApp turn: the user's text (a numbered reply to buttons becomes the button's
 payload) through Rasa, then the replies, in order.
 
-While a person has the conversation, the first message gets one acknowledgement and the
+The conversation's language is decided before Rasa reads the text
+(conversation_language.py). While a person has the conversation, the first message gets one acknowledgement and the
 rest are kept quietly (handoff_wait.py). A turn that leaves the user without an answer
 (action server down, Rasa error) and did not hand over gets utter_try_again_later: Rasa
 logs and swallows a failed custom action, and the user would hear nothing.
@@ -60,10 +61,13 @@ class TurnRunner:
         async with self.turns.slot():
             try:
                 text = await self.wait.before(phone, text) or text
-                await on_new_message(
-                    UserMessage(text, output, phone, input_channel=CHANNEL, metadata=metadata))
+                message = UserMessage(text, output, phone, input_channel=CHANNEL,
+                                      metadata=metadata)
+                await self.replies.language.tag(message)
+                await on_new_message(message)
                 if not output.messages and await self.wait.should_acknowledge(phone):
-                    output.messages.append({"text": self.replies.domain_text(ACKNOWLEDGEMENT)})
+                    output.messages.append(
+                        {"text": await self.replies.domain_text(phone, ACKNOWLEDGEMENT)})
             except Exception:  # noqa: BLE001
                 failed = True
                 logger.exception("turn failed for %s", mask_phone(phone))

@@ -1,4 +1,6 @@
-"""Rasa NLU component: Spanish `time` entities from Duckling, without a Duckling server.
+"""Rasa NLU component: `time` entities from Duckling, without a Duckling server, read in
+the conversation's language (the message's metadata `language`, which the channels set:
+appointments/rasa/channels/conversation_language.py; Spanish when absent).
 
 A drop-in for Rasa's `DucklingEntityExtractor` (same entity shape). The parsing lives in
 `duckling_parser.SpanishTimeParser`, run in a child process (see `duckling_process`).
@@ -64,8 +66,9 @@ class DucklingTimeExtractor(ConfiguredComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             if not text:
                 continue
+            language = (message.get("metadata") or {}).get("language")
             extracted = self.add_extractor_name(
-                self.parser.parse(text, self._reference_time(message))
+                self.parser.parse(text, self._reference_time(message), language)
             )
             message.set(ENTITIES, message.get(ENTITIES, []) + extracted, add_to_output=True)
         return messages

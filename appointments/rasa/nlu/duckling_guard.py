@@ -93,7 +93,51 @@ LINK_WORDS = frozenset("""
     cst cdt mst mdt pst pdt est edt utc gmt
 """.split())
 
+# English (Duckling's EN locale, for conversations in English): the same idea, its words.
+TIME_WORDS_EN = frozenset("""
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs
+    fri sat sun
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    today tonight tonite tomorrow tomorow tommorow tommorrow tmrw tmr tmrow yesterday now
+    morning afternoon evening night noon midnight weekend week weeks month months year years
+    next last this coming following upcoming christmas xmas thanksgiving halloween easter
+    zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty hundred
+    first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
+    thirteenth fourteenth fifteenth twentieth thirtieth st nd rd th
+""".split())
+COMMON_WORDS_EN = frozenset("a an day days hour hours min minute minutes moment before after".split())
+LINK_WORDS_EN = frozenset("""
+    at on of in the to from till until til thru through and by around about o clock oclock
+    am pm p m a h hr hrs mins quarter half past between after before ago within
+    cst cdt mst mdt pst pdt est edt utc gmt
+""".split())
+
 TIME, COMMON, LINK, OTHER = "time", "common", "link", "other"
+
+
+class Vocabulary:
+    """The words of one Duckling locale that the guard must know."""
+
+    def __init__(self, time: frozenset, common: frozenset, link: frozenset, until: frozenset,
+                 joins: frozenset, openers: frozenset, weekdays: frozenset,
+                 prefixes: tuple = (), suffixes: tuple = ()) -> None:
+        self.time, self.common, self.link = time, common, link
+        self.until, self.joins, self.openers, self.weekdays = until, joins, openers, weekdays
+        self.prefixes, self.suffixes = prefixes, suffixes
+        self.kind_of = lru_cache(maxsize=4096)(self._kind_of)
+
+    def _kind_of(self, word: str) -> str:
+        if word[0].isdigit():
+            return TIME
+        folded = fold(word)
+        if folded in self.time or (self.prefixes and folded.startswith(self.prefixes)) \
+                or (self.suffixes and folded.endswith(self.suffixes)):
+            return TIME
+        if folded in self.common:
+            return COMMON
+        return LINK if folded in self.link else OTHER
 
 
 @lru_cache(maxsize=4096)
@@ -102,22 +146,25 @@ def fold(word: str) -> str:
     return "".join(c for c in word if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=4096)
+SPANISH_WORDS = Vocabulary(TIME_WORDS, COMMON_WORDS, LINK_WORDS, _UNTIL, _JOINS, _OPENERS,
+                           _WEEKDAYS, _TIME_PREFIXES, _TIME_SUFFIXES)
+ENGLISH_WORDS = Vocabulary(
+    TIME_WORDS_EN, COMMON_WORDS_EN, LINK_WORDS_EN,
+    until=frozenset(("to", "till", "until", "til", "thru", "through")),
+    joins=frozenset(("to", "till", "until", "til", "thru", "through", "between")),
+    openers=frozenset(("on", "the", "this", "next", "from", "between", "for")),
+    weekdays=frozenset("monday tuesday wednesday thursday friday saturday sunday".split()))
+VOCABULARIES = {"es": SPANISH_WORDS, "en": ENGLISH_WORDS}
+
+
 def kind_of(word: str) -> str:
-    if word[0].isdigit():
-        return TIME
-    folded = fold(word)
-    if folded in TIME_WORDS or folded.startswith(_TIME_PREFIXES) \
-            or folded.endswith(_TIME_SUFFIXES):
-        return TIME
-    if folded in COMMON_WORDS:
-        return COMMON
-    return LINK if folded in LINK_WORDS else OTHER
+    return SPANISH_WORDS.kind_of(word)
 
 
 class _Guard:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, words: Vocabulary = SPANISH_WORDS) -> None:
         self.text = text
+        self.words = words
         self.out = list(text)
         self.seen: Dict[str, int] = {}
         self.in_run: Dict[str, int] = {}
@@ -165,7 +212,7 @@ class _Guard:
         if dash >= 0:
             return dash, dash + 1
         last = self.links[-1] if self.links else None
-        if last is not None and last.end() == self.word_end and fold(last.group(0)) in _UNTIL:
+        if last is not None and last.end() == self.word_end and fold(last.group(0)) in self.words.until:
             return last.start(), last.end()
         return None
 
@@ -173,7 +220,7 @@ class _Guard:
         """How many intervals Duckling may read into the gap before the time word at
         `start`: "5-6", "entre 3 y 5", "3a a 5" (a.m. and until), "a las 5" ("until 5")."""
         return self.text.count("-", self.time_end, start) + sum(
-            fold(link.group(0)) in _JOINS for link in self.links[self.links_seen:])
+            fold(link.group(0)) in self.words.joins for link in self.links[self.links_seen:])
 
     def cut_earlier(self) -> bool:
         """A run too long is cut before its last expression ("..., el martes 15 a las 5"),
@@ -195,7 +242,7 @@ class _Guard:
     def add(self, match: "re.Match[str]", kind: str) -> None:
         start, end = match.start(), match.end()
         until, joins = self.until(start), self.joins(start)
-        opens = any(fold(link.group(0)) in _OPENERS for link in self.links[self.links_seen:])
+        opens = any(fold(link.group(0)) in self.words.openers for link in self.links[self.links_seen:])
         self.time_end, self.links_seen = end, len(self.links)
         new_run = self.last_end is None or (
             self.other_end is not None and self.cut(self.other_end, start))
@@ -224,7 +271,8 @@ class _Guard:
             return  # gone: the small words around it are one stretch for Duckling
         self.end_links()
         self.run_words.append((key, cost // self.run_cost, interval, self.last_end or 0, start,
-                               opens or kind_of(match.group(0)) == TIME and key in _WEEKDAYS))
+                               opens or self.words.kind_of(match.group(0)) == TIME
+                               and key in self.words.weekdays))
         self.kept += 1
         self.run += 1
         self.intervals += interval
@@ -233,12 +281,14 @@ class _Guard:
         self.last_end = end
 
 
-def guard(text: str) -> str:
-    """The text Duckling may read: same length, repeated time words blanked, runs cut."""
-    state = _Guard(text)
+def guard(text: str, language: str = "es") -> str:
+    """The text Duckling may read: same length, repeated time words blanked, runs cut
+    (with the words of LANGUAGE's Duckling locale)."""
+    words = VOCABULARIES.get(language, SPANISH_WORDS)
+    state = _Guard(text, words)
     previous_end = 0
     for match in _WORD.finditer(text):
-        kind = kind_of(match.group(0))
+        kind = words.kind_of(match.group(0))
         state.word_end, previous_end = previous_end, match.end()
         glued_o = match.group(0) in ("o", "O") and text[match.start() - 1:match.start()].isdigit()
         if kind == LINK or glued_o:  # "1o" is Duckling's "primero"; any other "o" is "or"

@@ -1,5 +1,7 @@
-"""Spanish dates and times through Duckling (pyduckling-native-phihos), run inside the
-Duckling child process (duckling_process.py).
+"""Spanish (and English) dates and times through Duckling (pyduckling-native-phihos), run
+inside the Duckling child process (duckling_process.py). A message is read in its
+conversation's language: Spanish with ES_MX and the fixes below, English with EN_US and
+the few fixes of `interpret.date_text_en`.
 
 Pure Python (no rasa import) so it can be tested and benchmarked on its own; the Rasa
 component in `duckling_extractor.py` is a thin wrapper around `SpanishTimeParser`.
@@ -29,6 +31,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 from appointments.interpret.date_text import next_weekday, rewrite, weekday_index
+from appointments.interpret.date_text_en import rewrite_english
 from appointments.rasa.nlu.duckling_guard import guard
 
 ZONEINFO_DIR = "/usr/share/zoneinfo"
@@ -49,6 +52,7 @@ Entity = Dict[str, Any]
 # x 3,200: 0.9 s; 1,600 characters: 20 ms), so a longer one is read in windows, cut
 # where the guard cut a chain (a line break) or else at a space.
 WINDOW = 2000
+ENGLISH_LOCALE = "EN_US"
 
 
 def _windows(text: str) -> Iterator[Tuple[int, str]]:
@@ -95,52 +99,61 @@ class SpanishTimeParser:
         self.tz = ZoneInfo(timezone)
         self.locale_name = locale
         self._lock = threading.Lock()
-        self._loaded: Optional[Tuple[Any, Any, Any]] = None
+        self._loaded: Dict[str, Tuple[Any, Any, Any]] = {}
 
-    def _duckling(self) -> Tuple[Any, Any, Any]:
+    def _duckling(self, locale_name: str) -> Tuple[Any, Any, Any]:
         with self._lock:
-            if self._loaded is None:
+            if locale_name not in self._loaded:
                 import duckling
 
                 time_zones = duckling.load_time_zones(ZONEINFO_DIR)
-                lang = duckling.parse_lang(self.locale_name.split("_")[0])
+                lang = duckling.parse_lang(locale_name.split("_")[0])
                 locale = duckling.parse_locale(
-                    self.locale_name, duckling.default_locale_lang(lang)
+                    locale_name, duckling.default_locale_lang(lang)
                 )
-                self._loaded = (time_zones, locale, duckling.parse_dimensions(["time"]))
-            return self._loaded
+                self._loaded[locale_name] = (
+                    time_zones, locale, duckling.parse_dimensions(["time"]))
+            return self._loaded[locale_name]
 
-    def _raw_parse(self, text: str, now: datetime) -> List[Dict[str, Any]]:
+    def _raw_parse(self, text: str, now: datetime,
+                   language: Optional[str] = None) -> List[Dict[str, Any]]:
         import duckling
 
-        time_zones, locale, dimensions = self._duckling()
+        english = language == "en"
+        time_zones, locale, dimensions = self._duckling(
+            ENGLISH_LOCALE if english else self.locale_name)
         reference = duckling.parse_ref_time(time_zones, self.timezone, int(now.timestamp()))
         # Duckling takes a C string: a NUL made it panic, a lone surrogate cannot be
         # encoded. One character for one keeps every offset.
         safe = text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
         context = duckling.Context(reference, locale)
         found = []
-        for offset, window in _windows(guard(safe)):
+        for offset, window in _windows(guard(safe, "en" if english else "es")):
             for candidate in duckling.parse(window, context, dimensions, False):
                 candidate["start"] += offset
                 candidate["end"] += offset
                 found.append(candidate)
         return found
 
-    def parse(self, text: str, now: Optional[datetime] = None) -> List[Entity]:
-        """Return Rasa-shaped `time` entities, like DucklingEntityExtractor's."""
+    def parse(self, text: str, now: Optional[datetime] = None,
+              language: Optional[str] = None) -> List[Entity]:
+        """Return Rasa-shaped `time` entities, like DucklingEntityExtractor's; LANGUAGE
+        "en" reads the text as English, anything else as Spanish."""
         if not text or not text.strip():
             return []
         now = now.astimezone(self.tz) if now else datetime.now(self.tz)
-        rewritten, index_map = rewrite(text, now.date())
-        candidates = [c for c in self._raw_parse(rewritten, now) if c.get("dim") == "time"]
+        english = language == "en"
+        rewritten, index_map = (rewrite_english if english else rewrite)(text, now.date())
+        candidates = [c for c in self._raw_parse(rewritten, now, language)
+                      if c.get("dim") == "time"]
         entities = []
         for candidate in self._longest_non_overlapping(candidates):
             start, end = index_map[candidate["start"]], index_map[candidate["end"]]
             if not _on_word_boundaries(text, start, end):
                 continue  # "7P" inside the code "K7P-3QX" is not 7 p.m.
             try:
-                value = self._fix_weekday_mismatch(rewritten, candidate, now)
+                value = (dict(candidate["value"]) if english
+                         else self._fix_weekday_mismatch(rewritten, candidate, now))
                 value["read_as"] = rewritten[candidate["start"]:candidate["end"]]
                 entities.append(self._to_entity(text, start, end, value))
             except ValueError:  # "hace 740000 días": year 0, no date anyone can book

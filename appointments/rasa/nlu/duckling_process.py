@@ -46,9 +46,10 @@ def serve(timezone: str, locale: str) -> None:
     out.write('"ready"\n')
     out.flush()
     for line in sys.stdin:
-        text, now = json.loads(line)
+        text, now, language = json.loads(line)
         try:
-            reply: Any = parser.parse(text, datetime.fromisoformat(now) if now else None)
+            reply: Any = parser.parse(
+                text, datetime.fromisoformat(now) if now else None, language)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as error:  # noqa: BLE001 - pyo3's PanicException included
@@ -106,7 +107,8 @@ class DucklingProcess:
                     stream.close()
         self._process = None
 
-    def _ask(self, text: str, now: Optional[datetime]) -> List[Dict[str, Any]]:
+    def _ask(self, text: str, now: Optional[datetime],
+             language: Optional[str] = None) -> List[Dict[str, Any]]:
         if self._process is None or self._process.poll() is not None:
             self._stop()
             self._start()
@@ -114,7 +116,7 @@ class DucklingProcess:
         # A lone surrogate (possible from JSON input) cannot cross to Duckling: "?" keeps
         # every other character at its offset.
         text = text.encode("utf-8", "replace").decode("utf-8")
-        request = json.dumps([text, now.isoformat() if now else None]) + "\n"
+        request = json.dumps([text, now.isoformat() if now else None, language]) + "\n"
         self._process.stdin.write(request.encode("ascii"))
         self._process.stdin.flush()
         reply = self._read(REPLY_TIMEOUT_SECONDS)
@@ -133,7 +135,9 @@ class DucklingProcess:
                 self._start()
         return self
 
-    def parse(self, text: str, now: Optional[datetime] = None) -> List[Dict[str, Any]]:
+    def parse(self, text: str, now: Optional[datetime] = None,
+              language: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Entities of TEXT read in LANGUAGE ("en" English, else Spanish)."""
         if not text or not text.strip():
             return []
         # Never wait long for the child: it may be starting again after a timeout.
@@ -141,14 +145,15 @@ class DucklingProcess:
             logger.warning("Duckling is busy (restarting); a message gets no date")
             return []
         try:
-            return self._parse(text, now)
+            return self._parse(text, now, language)
         finally:
             self._lock.release()
 
-    def _parse(self, text: str, now: Optional[datetime]) -> List[Dict[str, Any]]:
+    def _parse(self, text: str, now: Optional[datetime],
+               language: Optional[str]) -> List[Dict[str, Any]]:
         for attempt in (1, 2):
             try:
-                return self._ask(text, now)
+                return self._ask(text, now, language)
             except ParseFailed as error:
                 logger.warning("Duckling could not parse a message (%s)", error)
                 return []
