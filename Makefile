@@ -72,9 +72,13 @@ test-stories: train ## Conversation tests: tests/test_stories.yml must be predic
 
 test: validate pytest test-stories ## Everything QA needs: validation, pytest, conversation tests
 
-evaluate: train ## Held-out NLU scores (tests/nlu/test_nlu.yml): intent accuracy/F1, entities
+evaluate: train ## Held-out NLU scores, Spanish and English apart (tests/nlu/): intent accuracy/F1, entities
 	$(BIN)/rasa test nlu --nlu tests/nlu/test_nlu.yml --model $(MODEL) --out results/nlu
+	$(BIN)/rasa test nlu --nlu tests/nlu/test_nlu_en.yml --model $(MODEL) --out results/nlu_en
+	@echo "== Spanish: tests/nlu/test_nlu.yml (results/nlu)"
 	@$(BIN)/python scripts/nlu_summary.py results/nlu
+	@echo "== English: tests/nlu/test_nlu_en.yml (results/nlu_en)"
+	@$(BIN)/python scripts/nlu_summary.py results/nlu_en
 
 audit: $(INSTALLED) ## Known vulnerabilities in .venv (pip-audit if a service answers, else requirements/advisories.json)
 	@$(BIN)/python scripts/audit.py
