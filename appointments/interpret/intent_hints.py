@@ -21,6 +21,8 @@ _CHANGE = re.compile(
     r"|cambiamela|me la cambias|me la puedes cambiar|me la podrian cambiar|reagendar|reagendala"
     r"|change it|move it|reschedule it|reschedule that|push it|change that one)\b"
 )
+# "don't cancel it", "no, don't change it": the opposite of the hint.
+_NEGATED = re.compile(r"\b(?:don t|dont|do not|not|never) (?:cancel|change|move|reschedule|push)\b")
 # Without one of these words, a message with a day or hour is not cancelling or changing.
 _CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|borr\w*|quit\w*|elimin\w*|ya no (?:voy|puedo)"
                            r"|call off|cant make|can t make|wont make|won t make)")
@@ -56,6 +58,8 @@ def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool,
     said = normalize(text, limit=2000)
     if requested_language(text) is not None:
         return SWITCH_LANGUAGE
+    if _NEGATED.search(said):
+        return None
     if _CHANGE.search(said) and intent != "reschedule_appointment":
         return "reschedule_appointment"
     if _CANCEL.search(said) and intent != "cancel_appointment":

@@ -78,3 +78,8 @@ def test_english_small_talk_about_the_past_is_not_a_booking():
     assert hinted_intent("who won the game last night", "out_of_scope", True) is None
     assert hinted_intent("are you open on saturday", "greet", True) == "ask_hours"
     assert hinted_intent("hey, saturday at 10", "greet", True) == "book_appointment"
+
+
+@pytest.mark.parametrize("text", ["don't cancel it", "no dont change it", "do not move it"])
+def test_a_negated_english_cancel_or_change_is_left_to_the_classifier(text):
+    assert hinted_intent(text, "deny", False) is None
