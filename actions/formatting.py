@@ -50,10 +50,11 @@ def appointment_line(appointment: Any, service: Optional[str] = None,
 
 
 def response_text(domain: Any, name: str) -> str:
-    """The first text of response `name` in the domain Rasa sent with the action (for a
-    piece of a line, such as a mark); '' when it is missing."""
+    """The text of response `name`'s unconditioned (Spanish) variation in the domain Rasa
+    sent with the action (for a piece of a line, such as a mark); '' when it is missing."""
     variations = ((domain or {}).get("responses") or {}).get(name) or [{}]
-    return variations[0].get("text") or ""
+    default = next((v for v in variations if not v.get("condition")), variations[0])
+    return default.get("text") or ""
 
 
 # --- business answers (the sentences around these are in domain.yml)

@@ -1,10 +1,11 @@
 """What a channel says on its own (try again later, rate limited, waiting for a person):
-the first text of a response in the served model's domain, or in domain.yml when no
-model is loaded (Rasa serves on, ignoring messages, if loading failed)."""
+the text of a response's unconditioned (Spanish, default) variation in the served model's
+domain, or in domain.yml when no model is loaded (Rasa serves on, ignoring messages, if
+loading failed)."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import yaml
 
@@ -31,4 +32,10 @@ class DomainTexts:
         if not variations:
             logger.error("response %s is missing from the domain", response_name)
             return None
-        return variations[0].get("text")
+        return default_variation(variations).get("text")
+
+
+def default_variation(variations: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The variation without a `condition` (the Spanish one; the English one is
+    conditioned on the slot `language`), or the first when every one has a condition."""
+    return next((v for v in variations if not v.get("condition")), variations[0])
