@@ -12,13 +12,14 @@ from sqlalchemy import select
 from appointments.adapters.sql.database import create_database_engine
 from appointments.adapters.sql.tables import appointments, messages
 from appointments.domain.phones import normalize_phone
+from appointments.domain.response_texts import variation_text
 from tests.e2e.conftest import RATE_LIMIT
 from tests.e2e.twilio_client import converse, post
 from tests.e2e.test_whatsapp import CODE
 
 RESPONSES = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())["responses"]
-TRY_AGAIN = RESPONSES["utter_try_again_later"][0]["text"]
-RATE_LIMITED = RESPONSES["utter_rate_limited"][0]["text"]
+TRY_AGAIN = variation_text(RESPONSES["utter_try_again_later"], "es")
+RATE_LIMITED = variation_text(RESPONSES["utter_rate_limited"], "es")
 
 
 def rows(stack, table, phone):
@@ -87,7 +88,8 @@ def test_postgres_down_at_confirmation_books_nothing_and_says_so(stack, phone):
         sent += len(replies)
     finally:
         stack.db_link.restore()
-    assert replies[-1] in (RESPONSES["utter_booking_failed"][0]["text"], TRY_AGAIN), replies
+    booking_failed = variation_text(RESPONSES["utter_booking_failed"], "es")
+    assert replies[-1] in (booking_failed, TRY_AGAIN), replies
     assert rows(stack, appointments, phone) == []  # nothing half-written
     # PostgreSQL is back: booking again works, and books exactly one appointment.
     for body in ("1", "1", "cualquiera", "sí"):

@@ -32,12 +32,13 @@ from sqlalchemy import select
 from appointments.adapters.sql.database import create_database_engine
 from appointments.adapters.sql.tables import messages
 from appointments.domain.phones import normalize_phone
+from appointments.domain.response_texts import variation_text
 from tests.e2e.conftest import PUBLIC_URL, TWILIO_NUMBER
 from tests.e2e.twilio_client import VALIDATOR
 
 PATHS = ("/whatsapp-reply", "/webhooks/whatsapp/webhook")
 RESPONSES = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())["responses"]
-TRY_AGAIN = RESPONSES["utter_try_again_later"][0]["text"]
+TRY_AGAIN = variation_text(RESPONSES["utter_try_again_later"], "es")
 MEGABYTE = 1024 * 1024
 
 FUZZ = settings(

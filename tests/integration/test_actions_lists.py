@@ -10,6 +10,7 @@ from actions.asking import ActionAskAppointmentCode
 from actions.cancellation import ValidateCancellationForm
 from actions.my_appointments import ActionListAppointments
 from appointments.domain import Appointment
+from appointments.domain.response_texts import variation_text
 
 from tests.conftest import FIXED_NOW, TZ
 from tests.integration.actions_helpers import DOMAIN, run, tracker
@@ -46,7 +47,9 @@ def test_my_appointments_shows_only_those_to_come_and_marks_the_confirmed(wired,
         f"1. miércoles 25 de noviembre, 15:00 · {mine['later'].code}",
         f"2. jueves 26 de noviembre, 09:00 · {mine['tomorrow'].code} · ✅ confirmada",
     ]
-    assert DOMAIN["responses"]["utter_appointment_confirmed_mark"][0]["text"] == "✅ confirmada"
+    marks = DOMAIN["responses"]["utter_appointment_confirmed_mark"]
+    assert variation_text(marks, "es") == "✅ confirmada"
+    assert variation_text(marks, "en") == "✅ confirmed"
 
 
 @pytest.mark.parametrize("action, loop, question", LISTS)

@@ -18,6 +18,7 @@ from appointments.adapters.sql.contact_preferences import SqlContactPreferences
 from appointments.adapters.sql.handoffs import SqlHandoffRepository
 from appointments.adapters.sql.message_log import SqlMessageLog
 from appointments.adapters.twilio import TwilioSender
+from appointments.domain.response_texts import variation_text
 from appointments.rasa.channels.whatsapp import WhatsAppChannel
 from appointments.services.contact import can_message, record_send_result
 from appointments.settings import PROJECT_ROOT, Settings
@@ -28,9 +29,9 @@ REDIS_URL = "redis://127.0.0.1:6379/12"
 TWILIO_NUMBER = "whatsapp:+14155238886"
 LEGACY, NORMAL = "whatsapp:+5215512340001", "whatsapp:+525512340001"
 RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
-OPTED_OUT = RESPONSES["utter_opted_out"][0]["text"]
-OPTED_IN = RESPONSES["utter_opted_in"][0]["text"]
-TRY_AGAIN = RESPONSES["utter_try_again_later"][0]["text"]
+OPTED_OUT = variation_text(RESPONSES["utter_opted_out"], "es")
+OPTED_IN = variation_text(RESPONSES["utter_opted_in"], "es")
+TRY_AGAIN = variation_text(RESPONSES["utter_try_again_later"], "es")
 
 
 class RecordingRasa:
