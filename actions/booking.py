@@ -81,7 +81,8 @@ class ActionBookAppointment(Action):
         name = handoff_summary.profile_name(tracker.events)  # WhatsApp's, for the staff
         try:
             appointment = service.book(tracker.sender_id, start,
-                                       customer_name=name[:NAME_LENGTH] if name else None)
+                                       customer_name=name[:NAME_LENGTH] if name else None,
+                                       language=current_language())
         except TooManyAppointments as refused:  # booked elsewhere meanwhile
             _say_too_many(dispatcher, refused)
             return reset_flow()

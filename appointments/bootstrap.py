@@ -156,7 +156,7 @@ class Parts:
     def reminders(self, worker_id: str, lease: timedelta = DEFAULT_LEASE,
                   can_message: Optional[Callable[[str], bool]] = None) -> "ReminderService":
         """The reminder sender of a worker: the texts of domain.yml (utter_reminder),
-        the Spanish date formats of the conversation, Twilio (and its template)."""
+        the date formats of the conversation's language, Twilio (and its templates)."""
         from appointments.domain.date_words import day_text, time_text
         from appointments.rasa.channels.domain_texts import DomainTexts
         from appointments.services.reminders import ReminderService, Wording
@@ -169,6 +169,7 @@ class Parts:
             Wording(DomainTexts(lambda: None).text, day_text, time_text),
             s.reminder_offsets, s.twilio_template_reminder_sid, self._clock or utc_now,
             can_message or self.may_message, worker_id, unsubscribed=self.unsubscribed,
+            template_sid_en=s.twilio_template_reminder_sid_en,
         )
 
     def twilio_sender(self) -> "TwilioSender":

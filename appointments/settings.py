@@ -162,6 +162,7 @@ class Settings:
     reminder_offsets: Tuple[timedelta, ...] = DEFAULT_OFFSETS  # before the start
     reminder_poll_seconds: int = 30
     twilio_template_reminder_sid: Optional[str] = None  # HX... (Content Template Builder)
+    twilio_template_reminder_sid_en: Optional[str] = None  # the same, in English
 
     @property
     def llm_enabled(self) -> bool:
@@ -240,4 +241,6 @@ class Settings:
             reminder_poll_seconds=read_int(env, "REMINDER_POLL_SECONDS", 30, minimum=1),
             twilio_template_reminder_sid=(env.get("TWILIO_TEMPLATE_REMINDER_SID") or "").strip()
             or None,
+            twilio_template_reminder_sid_en=(
+                env.get("TWILIO_TEMPLATE_REMINDER_SID_EN") or "").strip() or None,
         )

@@ -30,6 +30,7 @@ class Appointment:
     attendance: Optional[str] = None  # ATTENDED | NO_SHOW | None
     attendance_at: Optional[datetime] = None
     attendance_by: Optional[str] = None  # the console account that recorded it
+    language: Optional[str] = None  # the customer's when booked ("en"); None: Spanish
 
     @property
     def length(self) -> timedelta:

@@ -37,6 +37,7 @@ from appointments.domain.contact import UNSUBSCRIBED_ERROR
 from appointments.domain.appointment import Appointment
 from appointments.domain.business import BusinessProfile
 from appointments.domain.handoff import utc_now
+from appointments.domain.language import DEFAULT_LANGUAGE, ENGLISH, known
 from appointments.domain.ports import AppointmentRepository, MessageLog, MessageSender, ReminderQueue
 from appointments.domain.reminders import (
     DEFAULT_OFFSETS,
@@ -66,14 +67,18 @@ NO_WORDING = "utter_reminder missing from domain.yml, or unreadable"
 T = TypeVar("T")
 
 
+def language_of(appointment: Appointment) -> str:
+    return known(appointment.language)
+
+
 @dataclass(frozen=True)
 class Wording:
     """Where the words come from: a domain.yml response's text by name, and the
-    project's Spanish date and time formats."""
+    project's date and time formats, each in a language ("es", "en")."""
 
-    text: Callable[[str], Optional[str]]
-    day: Callable[[date], str]  # 'jueves 26 de noviembre'
-    time: Callable[[datetime], str]  # '17:00'
+    text: Callable[[str, str], Optional[str]]
+    day: Callable[[date, str], str]  # 'jueves 26 de noviembre' / 'Thursday, November 26'
+    time: Callable[[datetime, str], str]  # '17:00' / '5:00 PM'
 
 
 @dataclass
@@ -110,6 +115,7 @@ class ReminderService:
         unsubscribed: Callable[[str], None] = lambda phone: None,
         batch_size: int = 20,
         concurrency: int = 4,
+        template_sid_en: Optional[str] = None,
     ) -> None:
         self.queue = queue
         self.appointments = appointments
@@ -119,6 +125,7 @@ class ReminderService:
         self.wording = wording
         self.offsets = tuple(offsets)
         self.template_sid = template_sid
+        self.template_sid_en = template_sid_en  # for customers who booked in English
         self.clock = clock
         self.can_message = can_message
         self.worker_id = worker_id
@@ -176,7 +183,8 @@ class ReminderService:
         if not await self._run(self.can_message, appointment.phone):
             return await self._skip(reminder, now, OPTED_OUT)
         last_inbound = await self._run(self.log.last_inbound_at, appointment.phone)
-        how = delivery(last_inbound, now, self.template_sid is not None)
+        template = self.template_for(appointment)
+        how = delivery(last_inbound, now, template is not None)
         if how is Delivery.SKIP:
             return await self._skip(reminder, now, NO_TEMPLATE)
         variables = self.variables(appointment)
@@ -200,7 +208,8 @@ class ReminderService:
         if how is Delivery.TEMPLATE:
             numbered = {"1": variables["name"], "2": variables["service"],
                         "3": variables["date"], "4": variables["time"], "5": variables["code"]}
-            result = await self.sender.send_template(phone, self.template_sid or "", numbered)
+            result = await self.sender.send_template(
+                phone, self.template_for(appointment) or "", numbered)
         else:
             result = await self.sender.send(phone, body)
         now = self.clock()
@@ -225,16 +234,28 @@ class ReminderService:
         logger.info("reminder %d (%s) skipped: %s", reminder.id, reminder.kind, reason)
         return SKIPPED
 
+    def template_for(self, appointment: Appointment) -> Optional[str]:
+        """The approved template for outside the 24-hour window, in the customer's
+        language when there is one in it, else the business's."""
+        if language_of(appointment) == ENGLISH and self.template_sid_en:
+            return self.template_sid_en
+        return self.template_sid
+
     def variables(self, appointment: Appointment) -> Dict[str, str]:
-        """name, service, date, time and code, as the person reads them."""
+        """name, service, date, time and code, as the person reads them (in the language
+        they booked in)."""
         offering = self.business.offering(appointment.service) or self.business.default_offering
-        start = appointment.start
-        name = (appointment.customer_name or "").strip() or self.wording.text(NO_NAME_TEXT) or ""
-        return {"name": name, "service": offering.name, "date": self.wording.day(start.date()),
-                "time": self.wording.time(start), "code": appointment.code}
+        start, language = appointment.start, language_of(appointment)
+        name = (appointment.customer_name or "").strip() or \
+            self.wording.text(NO_NAME_TEXT, language) or ""
+        return {"name": name, "service": offering.name,
+                "date": self.wording.day(start.date(), language),
+                "time": self.wording.time(start, language), "code": appointment.code,
+                "language": language}
 
     def free_text(self, variables: Dict[str, str]) -> Optional[str]:
-        text = self.wording.text(REMINDER_TEXT)
+        variables = dict(variables)
+        text = self.wording.text(REMINDER_TEXT, variables.pop("language", DEFAULT_LANGUAGE))
         try:
             filled = text.format(**variables) if text else None
         except (KeyError, IndexError, ValueError):  # a placeholder we do not fill

@@ -95,8 +95,10 @@ class AppointmentService(Availability):
         if limit is not None and len(self.upcoming(phone)) >= limit:
             raise TooManyAppointments(limit)
 
-    def book(self, phone: str, start: datetime, customer_name: Optional[str] = None) -> Appointment:
-        """Book `start` for `phone`; TooManyAppointments or SlotUnavailable say why not."""
+    def book(self, phone: str, start: datetime, customer_name: Optional[str] = None,
+             language: Optional[str] = None) -> Appointment:
+        """Book `start` for `phone`; TooManyAppointments or SlotUnavailable say why not.
+        LANGUAGE is the customer's, for their reminders (None: the default, Spanish)."""
         start = self.calendar.localize(start)
         self.check_upcoming_limit(phone)  # first: no other answer matters at the cap
         reason = self._unavailability(start, self.duration)
@@ -107,6 +109,7 @@ class AppointmentService(Availability):
                 code=self.code_generator(), phone=phone, start=start,
                 end=self.calendar.slot_end(start, self.duration), status=BOOKED,
                 created_at=self.now(), customer_name=customer_name, service=self.service_key,
+                language=language,
             )
             try:
                 return self.repository.add(appointment, self.max_upcoming_per_phone)

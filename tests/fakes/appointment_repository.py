@@ -46,6 +46,7 @@ class _AppointmentRow:
     attendance: Optional[str] = None
     attendance_at: Optional[datetime] = None
     attendance_by: Optional[str] = None
+    language: Optional[str] = None
 
 
 class InMemoryAppointmentRepository:
@@ -73,7 +74,7 @@ class InMemoryAppointmentRepository:
             created_at=row.created_at.astimezone(self.tz), customer_name=row.customer_name,
             service=row.service, confirmed_at=self._local(row.confirmed_at),
             attendance=row.attendance, attendance_at=self._local(row.attendance_at),
-            attendance_by=row.attendance_by,
+            attendance_by=row.attendance_by, language=row.language,
         )
 
     def _local(self, moment: Optional[datetime]) -> Optional[datetime]:
@@ -100,6 +101,7 @@ class InMemoryAppointmentRepository:
             code=appointment.code, phone=appointment.phone, start=_utc(appointment.start),
             end=_utc(appointment.end), status=BOOKED, created_at=_utc(appointment.created_at),
             customer_name=appointment.customer_name, service=appointment.service,
+            language=appointment.language,
         )
         with self._lock:
             if max_upcoming is not None:

@@ -35,6 +35,13 @@ def test_add_stores_a_booked_appointment_in_business_time(repository):
     assert repository.get("M4R-8TW") is None and repository.get("k7p-3qx") is None
 
 
+def test_the_language_booked_in_is_kept_for_the_reminders(repository):
+    repository.add(appointment(language="en"))
+    repository.add(appointment(code="B2B-2BB", start=START + timedelta(hours=1)))
+    assert repository.get("K7P-3QX").language == "en"
+    assert repository.get("B2B-2BB").language is None
+
+
 def test_a_taken_start_is_refused_and_nothing_is_written(repository):
     repository.add(appointment())
     same_instant = START.astimezone(timezone.utc)

@@ -220,7 +220,7 @@ def test_a_stop_request_gives_the_claimed_reminders_back(world):
 
 def test_a_missing_reminder_text_is_recorded_not_sent(world):
     service = world.service()
-    service.wording = Wording(lambda name: None, day_text, time_text)
+    service.wording = Wording(lambda name, language: None, day_text, time_text)
     booked = world.scheduling.book(ANA, FRIDAY_10)
     world.says(FRIDAY_10 - 25 * H)
     world.clock.now = FRIDAY_10 - 24 * H
@@ -240,3 +240,27 @@ def test_a_recipient_who_said_stop_at_twilio_is_opted_out_and_not_retried():
     world.run_at(FRIDAY_10 - 24 * H, service)
     assert unsubscribed == [normalize_phone(ANA)]
     assert world.states(booked.code)["24h"] == ("skipped", "opted out at Twilio (21610)")
+
+
+def test_a_customer_who_booked_in_english_is_reminded_in_english(world):
+    booked = world.scheduling.book(ANA, FRIDAY_10, customer_name="Ann", language="en")
+    world.says(FRIDAY_10 - 25 * H)
+    world.run_at(FRIDAY_10 - 24 * H)
+    [text] = world.sender.to(ANA)
+    assert text.startswith("Hi Ann 👋")
+    assert "Friday, November 27 at 10:00 AM" in text and booked.code in text
+    assert "STOP" in text and "BAJA" not in text
+
+
+def test_outside_the_window_an_english_customer_gets_the_english_template():
+    world = World(template_sid="HXspanish")
+    service = world.service()
+    service.template_sid_en = "HXenglish"
+    world.scheduling.book(ANA, FRIDAY_10, customer_name="Ann", language="en")
+    world.scheduling.book("whatsapp:+5215599999999", FRIDAY_10 + H, customer_name="Bea")
+    world.says(FRIDAY_10 - 50 * H)
+    world.run_at(FRIDAY_10 - 23 * H, service)
+    sent = sorted((m.variables["1"], m.content_sid, m.variables["3"], m.variables["4"])
+                  for m in world.sender.sent)
+    assert sent == [("Ann", "HXenglish", "Friday, November 27", "10:00 AM"),
+                    ("Bea", "HXspanish", "viernes 27 de noviembre", "11:00")]

@@ -77,6 +77,7 @@ class SqlAppointmentRepository:
             attendance=row.attendance,
             attendance_at=self._local(row.attendance_at),
             attendance_by=row.attendance_by,
+            language=row.language,
         )
 
     def _local(self, moment: Optional[datetime]) -> Optional[datetime]:
@@ -151,6 +152,7 @@ class SqlAppointmentRepository:
                         customer_name=appointment.customer_name,
                         created_at=appointment.created_at,
                         service=appointment.service,
+                        language=appointment.language,
                     )
                 )  # last: see the module's note on the order of writes
         except IntegrityError:

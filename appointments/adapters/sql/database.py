@@ -118,6 +118,7 @@ ADDED_COLUMNS = [
     ("appointments", "attendance_by", "VARCHAR(60)"),
     ("handoff_cases", "sender_id", "VARCHAR(64)"),
     ("messages", "idempotency_key", "VARCHAR(120)"),
+    ("appointments", "language", "VARCHAR(5)"),
 ]
 
 

@@ -64,6 +64,7 @@ appointments = Table(
     Column("created_at", UtcDateTime, nullable=False, default=utc_now),
     Column("cancelled_at", UtcDateTime),
     Column("service", String(40)),  # Offering.key (business.yml); NULL: one unnamed service
+    Column("language", String(5)),  # the conversation's when booked; NULL: Spanish
     Column("confirmed_at", UtcDateTime),  # the customer confirmed (e.g. answering a reminder)
     Column("attendance", String(16)),  # "attended" | "no_show" | NULL: not recorded
     Column("attendance_at", UtcDateTime),
