@@ -23,6 +23,7 @@ from actions.slot_state import (
     reset_flow,
 )
 from appointments.domain import SlotUnavailable, TooManyAppointments
+from appointments.domain.language import current_language
 from appointments.services import handoff_summary
 
 NAME_LENGTH = 120  # appointments.customer_name
