@@ -63,12 +63,11 @@ class HelpdeskInbound:
             logger.warning("%s webhook refused (%d): %s", product, refused.status,
                            refused.reason)
             return Outcome(refused.status, "refused" if refused.status != 400 else "bad request")
-        outcome = Outcome(200, "ok")
-        for event in events:
-            result = await self._event(helpdesk.name, event)
-            if result.status != 200:
-                outcome = result
-        return outcome
+        results = [await self._event(helpdesk.name, event) for event in events]
+        if len(results) == 1:
+            return results[0]
+        failed = [result for result in results if result.status != 200]
+        return failed[0] if failed else Outcome(200, "ok")
 
     async def _event(self, name: str, event: Event) -> Outcome:
         if not isinstance(event, (AgentReply, Resolved)):

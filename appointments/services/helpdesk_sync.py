@@ -167,7 +167,7 @@ class HelpdeskSync:
 
     async def _append(self, phone: str, text: str, received_at: datetime) -> int:
         case = await self._run(self.cases.open_case_for, phone)
-        if case is None or case["created_at"] > received_at:
+        if case is None or case["created_at"] >= received_at:
             return 0
         appended = 0
         for link in await self._run(self.links.for_case, case["id"]):
