@@ -1,6 +1,7 @@
 """Handing the conversation to a person.
 
-The bot opens a handoff case (who, what they wanted, the recent conversation), notifies
+The bot opens a handoff case (who, what they wanted, the recent conversation), opens it in
+the business's helpdesks (HELPDESK: appointments/services/helpdesk_sync.py), notifies
 the agents (appointments.adapters.notifiers), tells the user honestly when a person will
 answer, and pauses itself: until an agent gives the conversation back from the console,
 the user's messages are kept in the message log but not answered by the bot.
@@ -46,7 +47,10 @@ async def hand_off(
     try:
         case = await asyncio.get_running_loop().run_in_executor(None, open_case)
         notice = HandoffNotice.from_case(case, settings.agent_console_url)
-        delivered = await services.notifiers().notify(notice)
+        helpdesks = services.helpdesk_sync()
+        if helpdesks is not None:  # a helpdesk that is down is retried by the worker
+            delivered += await helpdesks.case_opened(case["id"])
+        delivered += await services.notifiers().notify(notice)
     except SQLAlchemyError:
         # The user still gets the honest answer below; the log keeps the failure.
         logger.exception("could not record the handoff case")

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from appointments.domain.appointment import Appointment
     from appointments.rasa.channels.turns import TurnWorker
     from appointments.services.business_answers import BusinessAnswers
+    from appointments.services.helpdesk_sync import HelpdeskSync
     from appointments.services.llm_answers import LlmAnswers
 
 
@@ -58,6 +59,11 @@ def handoff_repository() -> SqlHandoffRepository:
 
 def notifiers() -> "Notifiers":
     return bootstrap.parts().notifiers()
+
+
+def helpdesk_sync() -> Optional["HelpdeskSync"]:
+    """The helpdesks HELPDESK names (None: none)."""
+    return bootstrap.parts().helpdesk_sync()
 
 
 def notice_worker() -> "TurnWorker":

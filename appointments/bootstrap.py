@@ -28,12 +28,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Engine
 
     from appointments.adapters.notifiers import Notifiers
+    from appointments.adapters.sql.helpdesk_links import SqlHelpdeskLinks
     from appointments.adapters.rasa_http import RasaClient
     from appointments.adapters.twilio import TwilioSender
     from appointments.rasa.channels.turns import TurnWorker
     from appointments.services.agenda import Agenda
     from appointments.services.business_answers import BusinessAnswers
     from appointments.services.handoff_desk import HandoffDesk
+    from appointments.services.helpdesk_inbound import HelpdeskInbound
+    from appointments.services.helpdesk_sync import HelpdeskSync
     from appointments.services.llm_answers import LlmAnswers
     from appointments.services.reminders import ReminderService
 
@@ -68,6 +71,8 @@ class Parts:
         self._answers: Optional["BusinessAnswers"] = None
         self._llm: Optional["LlmAnswers"] = None
         self._notice_worker: Optional["TurnWorker"] = None
+        self._helpdesk_sync: Optional["HelpdeskSync"] = None
+        self._helpdesk_inbound: Optional["HelpdeskInbound"] = None
 
     def engine(self) -> "Engine":
         with self._lock:
@@ -216,6 +221,39 @@ class Parts:
 
         return HandoffDesk(self.handoff_cases(), self.message_log(), self.twilio_sender(),
                            self.rasa_client(), self.settings.handoff_timeout_minutes)
+
+    def helpdesk_links(self) -> "SqlHelpdeskLinks":
+        from appointments.adapters.sql.helpdesk_links import SqlHelpdeskLinks
+
+        return SqlHelpdeskLinks(self.engine())
+
+    def helpdesk_sync(self) -> Optional["HelpdeskSync"]:
+        """Cases into the helpdesks HELPDESK names; None when it names none."""
+        from appointments.adapters.helpdesks.registry import build_helpdesks
+        from appointments.services.helpdesk_sync import HelpdeskSync
+
+        if not self.settings.helpdesks:
+            return None
+        with self._lock:
+            if self._helpdesk_sync is None:
+                s = self.settings
+                self._helpdesk_sync = HelpdeskSync(
+                    build_helpdesks(s.helpdesks, s.agent_console_url), self.helpdesk_links(),
+                    self.handoff_cases(), self.message_log(), s.helpdesk_retry_seconds)
+            return self._helpdesk_sync
+
+    def helpdesk_inbound(self) -> Optional["HelpdeskInbound"]:
+        """The helpdesks' webhooks (agents' replies, "resolved"); None without HELPDESK."""
+        from appointments.services.helpdesk_inbound import HelpdeskInbound
+
+        sync = self.helpdesk_sync()
+        if sync is None:
+            return None
+        with self._lock:
+            if self._helpdesk_inbound is None:
+                self._helpdesk_inbound = HelpdeskInbound(sync.helpdesks, sync.links,
+                                                         self.handoff_desk())
+            return self._helpdesk_inbound
 
 
 _lock = threading.Lock()

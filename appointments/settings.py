@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Dict, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appointments.adapters.business_file import (
@@ -19,6 +19,7 @@ from appointments.adapters.business_file import (
     load_profile,
     parse_period,
 )
+from appointments.adapters.helpdesks.registry import read_helpdesks
 from appointments.domain.business import BusinessProfile, Period, WeeklyHours
 from appointments.domain.reminders import DEFAULT_OFFSETS
 from appointments.settings_values import (  # SettingsError and BUSINESS_EVENTS: also from here
@@ -139,6 +140,10 @@ class Settings:
     agent_console_port: int = 5056
     handoff_timeout_minutes: int = 240
     fallbacks_before_handoff: int = 3
+    # The helpdesks a case also opens in (HELPDESK; appointments/adapters/helpdesks/):
+    # ((name, its settings), ...), credentials never printed
+    helpdesks: Tuple[Tuple[str, Any], ...] = field(default=(), repr=False)
+    helpdesk_retry_seconds: int = 60  # first wait before opening a case there again
     rasa_url: str = "http://127.0.0.1:5005"
     # Security (README "Seguridad")
     bind_host: str = "127.0.0.1"  # where Rasa, the action server and the console listen
@@ -214,6 +219,8 @@ class Settings:
             agent_console_port=read_int(env, "AGENT_CONSOLE_PORT", 5056, minimum=1),
             handoff_timeout_minutes=read_int(env, "HANDOFF_TIMEOUT_MINUTES", 240, minimum=1),
             fallbacks_before_handoff=read_int(env, "FALLBACKS_BEFORE_HANDOFF", 3, minimum=1),
+            helpdesks=read_helpdesks(env.get("HELPDESK"), env),
+            helpdesk_retry_seconds=read_int(env, "HELPDESK_RETRY_SECONDS", 60, minimum=1),
             rasa_url=(env.get("RASA_URL") or cls.rasa_url).rstrip("/"),
             bind_host=env.get("BIND_HOST") or cls.bind_host,
             action_server_token=env.get("ACTION_SERVER_TOKEN") or None,

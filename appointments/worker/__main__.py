@@ -3,7 +3,8 @@
 Runs the retention purge at start and then every hour (--interval), and sends the due
 appointment reminders every REMINDER_POLL_SECONDS (--reminder-interval) when Twilio is
 configured; with DAILY_AGENDA=true, also the day's agenda to AGENT_PHONE_NUMBER
-(daily_agenda.py). Logs counts only. Any number may run at once (each reminder goes once).
+(daily_agenda.py); with HELPDESK, the cases a helpdesk did not take yet and the
+conversations to resolve there (helpdesks.py). Logs counts only. Any number may run at once (each reminder goes once).
 SIGTERM or Ctrl-C ends it cleanly (exit status 0) after the batch under way.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from appointments.worker.reminders import ReminderTask
 from appointments.adapters.sql.retention import DEFAULT_BATCH_SIZE, purge_expired
 from appointments.adapters.sql.daily_runs import SqlDailyRuns
 from appointments.worker.daily_agenda import DailyAgendaTask
+from appointments.worker.helpdesks import HelpdeskTask
 
 logger = logging.getLogger("appointments.worker")
 
@@ -118,6 +120,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if reminders is not None:
         tasks.append(Task(reminders.name, reminders,
                           args.reminder_interval or settings.reminder_poll_seconds))
+    helpdesks = HelpdeskTask(parts.helpdesk_sync) if settings.helpdesks else None
+    if helpdesks is not None:
+        tasks.append(Task(helpdesks.name, helpdesks, min(30, settings.helpdesk_retry_seconds)))
     loop = MaintenanceLoop(tasks, args.interval)
 
     received: List[str] = []
@@ -136,6 +141,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     finally:
         if reminders is not None:
             reminders.close()
+        if helpdesks is not None:
+            helpdesks.close()
         parts.close()
     if received:
         logger.info("%s received: stopped cleanly", received[0])

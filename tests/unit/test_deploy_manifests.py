@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KUBECTL = shutil.which("kubectl")
 PROCESSES = {"rasa": "appointments.launch.rasa_server", "actions": "appointments.launch.action_server",
              "console": "appointments.console", "worker": "appointments.worker"}
+HELPDESKS = "/helpdesk/"
 WEBHOOK_PATHS = {"/whatsapp-reply", "/webhooks/whatsapp/webhook", "/webhooks/whatsapp/status"}
 HEALTH_PATH = "/webhooks/whatsapp/"  # the route nginx.conf publishes as /healthz
 NO_PROBES = {"worker"}  # no port and no heartbeat (deploy/k8s/base/worker.yml, deploy/README.md)
@@ -93,9 +94,11 @@ def test_ingress_routes_only_the_webhook_to_rasa(overlay):
     for ingress in of_kind(overlay, "Ingress").values():
         assert "defaultBackend" not in ingress["spec"]
         routes += [path for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
-    assert {route["path"] for route in routes} == WEBHOOK_PATHS | {HEALTH_PATH}
+    assert {route["path"] for route in routes} == WEBHOOK_PATHS | {HEALTH_PATH, HELPDESKS}
     for route in routes:  # Exact: a Prefix would open Rasa's API or the REST channel below it
-        assert route["pathType"] == "Exact", route["path"]
+        # (/helpdesk/ holds only the helpdesks' webhooks: helpdesk_webhook.py)
+        assert route["pathType"] == ("Prefix" if route["path"] == HELPDESKS else "Exact"), \
+            route["path"]
         assert route["backend"]["service"]["name"] == "rasa", route["path"]
 
 

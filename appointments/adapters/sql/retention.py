@@ -9,7 +9,9 @@ old enough:
 - `appointments`: those that ended, or were cancelled, before the cutoff. Upcoming
   appointments stay, however long ago they were booked;
 - `reminders`: those that were due before the cutoff, whatever became of them (they
-  hold no phone, but name the appointment).
+  hold no phone, but name the appointment);
+- `helpdesk_events`: the ids of helpdesk webhook events handled before the cutoff. A
+  case's `helpdesk_links` go with the case (a foreign key with ON DELETE CASCADE).
 
 Rows go in batches, one short transaction per batch, so the purge never holds locks long
 and a stop between batches loses nothing. Plain SQL that SQLite and PostgreSQL both run.
@@ -38,6 +40,7 @@ from appointments.adapters.sql.handoffs import CLOSED
 from appointments.adapters.sql.tables import (
     appointments,
     handoff_cases,
+    helpdesk_events,
     messages,
     reminders,
     utc_now,
@@ -54,11 +57,13 @@ class PurgeResult:
     handoff_cases: int = 0
     appointments: int = 0
     reminders: int = 0
+    helpdesk_events: int = 0
     stopped: bool = False  # asked to stop before everything old was gone
 
     @property
     def total(self) -> int:
-        return self.messages + self.handoff_cases + self.appointments + self.reminders
+        return (self.messages + self.handoff_cases + self.appointments + self.reminders
+                + self.helpdesk_events)
 
 
 def expired_messages(cutoff: datetime) -> ColumnElement:
@@ -124,6 +129,7 @@ def purge_expired(
         ("handoff_cases", handoff_cases, expired_handoff_cases(cutoff)),
         ("appointments", appointments, expired_appointments(cutoff)),
         ("reminders", reminders, reminders.c.due_at < cutoff),
+        ("helpdesk_events", helpdesk_events, helpdesk_events.c.received_at < cutoff),
     ):
         counts[name], stopped = delete_in_batches(
             engine, table, condition, batch_size, should_stop

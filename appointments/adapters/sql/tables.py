@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -133,6 +134,40 @@ handoff_cases = Table(
     Column("closed_at", UtcDateTime),
     Column("closed_by", String(32)),  # "agent" | "timeout" | "user"
     Column("closed_agent", String(60)),  # the console account that gave it back
+)
+
+# A handoff case in a helpdesk (appointments/domain/helpdesk.py): one row per case and
+# product (HELPDESK), pending until the product gave its conversation/ticket id, retried
+# with backoff by the worker. Goes with its case (retention) through the foreign key.
+helpdesk_links = Table(
+    "helpdesk_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("handoff_cases.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("helpdesk", String(32), nullable=False),  # "chatwoot", "zendesk", ...
+    Column("external_ref", String(120)),  # the conversation/ticket id there
+    Column("status", String(16), nullable=False),  # pending | open | failed | closed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime),  # pending: not before (also a worker's claim)
+    Column("last_error", Text),  # why the last attempt failed (no secrets, no phones)
+    Column("created_at", UtcDateTime, nullable=False, default=utc_now),
+    Column("updated_at", UtcDateTime, nullable=False, default=utc_now),
+    UniqueConstraint("case_id", "helpdesk", name="uq_helpdesk_links_case_helpdesk"),
+)
+Index("ix_helpdesk_links_ref", helpdesk_links.c.helpdesk, helpdesk_links.c.external_ref)
+Index("ix_helpdesk_links_status", helpdesk_links.c.status, helpdesk_links.c.next_attempt_at)
+
+# Inbound helpdesk webhook events already handled: the unique key makes a replay's
+# insert fail, so nothing happens twice. Purged by age (retention).
+helpdesk_events = Table(
+    "helpdesk_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("helpdesk", String(32), nullable=False),
+    Column("event_id", String(160), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False, default=utc_now),
+    UniqueConstraint("helpdesk", "event_id", name="uq_helpdesk_events_event"),
 )
 
 # Once-a-day jobs (the daily agenda to AGENT_PHONE_NUMBER): the worker that inserts the

@@ -19,6 +19,8 @@
   answered by the channel (utter_opted_out / utter_opted_in), not by Rasa.
 - A turn that leaves the user without an answer (action server down, Rasa error) and
   did not pause the bot for a human gets utter_try_again_later.
+- While a person has the conversation, what the user writes is also appended to the
+  case's conversation in the helpdesks (HELPDESK; helpdesk_relay.py), after the turn.
 - Typed "/intent{...}" payloads are neutralised; a numbered reply to buttons becomes
   the button's payload. Every message in and out goes to the message log.
 
@@ -44,6 +46,7 @@ from appointments.rasa.channels.buttons import ButtonMemory
 from appointments.rasa.channels.conversation_language import ConversationLanguage
 from appointments.rasa.channels.domain_texts import DomainTexts
 from appointments.rasa.channels.handoff_wait import HandoffWait
+from appointments.rasa.channels.helpdesk_relay import HelpdeskRelay
 from appointments.rasa.channels.rate_limit import RateLimiter
 from appointments.rasa.channels.reminder_answers import ReminderAnswers
 from appointments.rasa.channels.sender_queue import SenderQueue
@@ -54,6 +57,7 @@ from appointments.rasa.channels.whatsapp_line import InboundLine
 from appointments.rasa.channels.whatsapp_output import WhatsAppOutput
 from appointments.rasa.channels.whatsapp_replies import WhatsAppReplies
 from appointments.rasa.channels.whatsapp_turn import CHANNEL, TurnRunner
+from appointments.services.helpdesk_sync import HelpdeskSync
 from appointments.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -70,9 +74,11 @@ class WhatsAppChannel(InputChannel):
 
     def __init__(self, settings: Settings, sender: Callable[[], MessageSender],
                  message_log: Callable[[], MessageLog], cases: Callable[[], HandoffCases],
-                 preferences: Optional[Callable[[], ContactPreferences]] = None) -> None:
-        """SENDER, MESSAGE_LOG, CASES and PREFERENCES give the process's (built on first
-        use; the sender serves every event loop)."""
+                 preferences: Optional[Callable[[], ContactPreferences]] = None,
+                 helpdesks: Optional[Callable[[], Optional[HelpdeskSync]]] = None) -> None:
+        """SENDER, MESSAGE_LOG, CASES, PREFERENCES and HELPDESKS give the process's (built
+        on first use; the sender serves every event loop; HELPDESKS gives None without
+        HELPDESK)."""
         self.settings = settings
         self.guard = WebhookGuard(settings)
         self._app: Optional[Sanic] = None  # the Rasa server; its ctx.agent has the domain
@@ -88,7 +94,8 @@ class WhatsAppChannel(InputChannel):
         self.runner = TurnRunner(
             self._agent, ButtonMemory(self._redis.get, keys), HandoffWait(self._agent, cases),
             self.replies, self.turns,
-            ReminderAnswers(lambda phone: message_log().last_outbound_key(phone)))
+            ReminderAnswers(lambda phone: message_log().last_outbound_key(phone)),
+            HelpdeskRelay(helpdesks) if helpdesks is not None else None)
         self.line = InboundLine(self.queue, RateLimiter(
             self._redis.get, settings.whatsapp_rate_limit,
             settings.whatsapp_rate_window_seconds, prefix=f"{keys}:rate"), self.runner,

@@ -2,8 +2,10 @@
 payload) through Rasa, then the replies, in order.
 
 The conversation's language is decided before Rasa reads the text
-(conversation_language.py). While a person has the conversation, the first message gets one acknowledgement and the
-rest are kept quietly (handoff_wait.py). A turn that leaves the user without an answer
+(conversation_language.py). While a person has the conversation, the first message gets
+one acknowledgement and the rest are kept quietly (handoff_wait.py), and each is also
+appended to the case in the helpdesks (helpdesk_relay.py). A turn that leaves the user
+without an answer
 (action server down, Rasa error) and did not hand over gets utter_try_again_later: Rasa
 logs and swallows a failed custom action, and the user would hear nothing.
 """
@@ -14,9 +16,11 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import UserMessage
 
+from appointments.domain.handoff import utc_now
 from appointments.privacy import mask_phone
 from appointments.rasa.channels.buttons import ButtonMemory
 from appointments.rasa.channels.handoff_wait import ACKNOWLEDGEMENT, HandoffWait
+from appointments.rasa.channels.helpdesk_relay import HelpdeskRelay
 from appointments.rasa.channels.limits import MAX_MESSAGE_CHARS
 from appointments.rasa.channels.reminder_answers import ReminderAnswers
 from appointments.rasa.channels.turns import TurnWorker
@@ -31,10 +35,12 @@ CHANNEL = "whatsapp"
 class TurnRunner:
     def __init__(self, agent: Callable[[], Any], buttons: ButtonMemory, wait: HandoffWait,
                  replies: WhatsAppReplies, turns: TurnWorker,
-                 reminders: Optional[ReminderAnswers] = None) -> None:
+                 reminders: Optional[ReminderAnswers] = None,
+                 relay: Optional[HelpdeskRelay] = None) -> None:
         self._agent = agent  # the agent the Rasa server serves now
         self.buttons, self.wait, self.replies, self.turns = buttons, wait, replies, turns
         self.reminders = reminders
+        self.relay = relay  # what a paused user writes, to the helpdesks (HELPDESK)
 
     async def user_text(self, phone: str, body: str, metadata: Dict[str, Any]) -> str:
         """What Rasa reads: the answer to a reminder, else the pick of the buttons
@@ -56,6 +62,7 @@ class TurnRunner:
     async def run(self, on_new_message: OnNewMessage, phone: str, body: str,
                   metadata: Dict[str, Any]) -> None:
         output = CollectingOutput()
+        received = utc_now()  # a case opened by this very turn does not get this message
         text = await self.user_text(phone, body, metadata)
         failed = False
         async with self.turns.slot():
@@ -77,3 +84,5 @@ class TurnRunner:
             return
         await self.buttons.remember(phone, output.messages)
         await self.replies.send_messages(phone, output.messages)
+        if self.relay is not None:  # only appended where a case is open (helpdesk_sync.py)
+            self.relay.user_wrote(phone, body[:MAX_MESSAGE_CHARS], received)
