@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, services
 from actions.service_choice import service_line
+from appointments.domain.language import current_language
 from appointments.interpret.requested_time import read_requested_time
 from appointments.interpret.text import words
 
@@ -211,7 +212,7 @@ def answer_unrecognized(
     model = services.llm_answers()
     if model is None or (tracker.active_loop or {}).get("name"):
         return None  # in a form, a message not understood is a misread answer: no model
-    outcome = model.answer(tracker.sender_id, text)
+    outcome = model.answer(tracker.sender_id, text, current_language())
     if outcome.text:
         dispatcher.utter_message(response="utter_answer_llm", answer=outcome.text)
         return []

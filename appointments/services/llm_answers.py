@@ -165,6 +165,11 @@ def trim(answer: str, limit: int = MAX_ANSWER) -> str:
     return (head[:space] if space >= limit // 3 else head).rstrip(" ,;:") + "…"
 
 
+# The reviewed prompt asks for Spanish; an English conversation gets this after it.
+ANSWER_IN = {"en": "\n\nThe customer writes in English: answer in English, with the same "
+                   "rules and only the facts above."}
+
+
 # --- the service --------------------------------------------------------------------
 
 class LlmAnswers:
@@ -179,7 +184,9 @@ class LlmAnswers:
         self.tz = ZoneInfo(profile.timezone)
         self.system = f"{prompt.strip()}\n\n{profile_context(profile)}"
 
-    def answer(self, phone: str, text: Optional[str]) -> LlmOutcome:
+    def answer(self, phone: str, text: Optional[str], language: str = "es") -> LlmOutcome:
+        """The model's answer to TEXT, in the conversation's LANGUAGE ("es", "en"),
+        or why there is none."""
         question = (text or "").strip()
         if sum(c.isalpha() for c in question[:MAX_QUESTION]) < MIN_LETTERS:
             return LlmOutcome(None, EMPTY)
@@ -196,7 +203,7 @@ class LlmAnswers:
         except Exception:  # noqa: BLE001 - without the log the caps cannot hold: no call
             logger.exception("LLM answers: the message log failed; the model is not asked")
             return LlmOutcome(None, TIMEOUT_OR_ERROR)
-        return self._ask(phone, question[:MAX_QUESTION])
+        return self._ask(phone, question[:MAX_QUESTION], language)
 
     def business_day_start(self) -> datetime:
         """Midnight of today in the business's time zone: where the daily caps start."""
@@ -211,10 +218,11 @@ class LlmAnswers:
             return CAP_TOTAL
         return None
 
-    def _ask(self, phone: str, question: str) -> LlmOutcome:
+    def _ask(self, phone: str, question: str, language: str = "es") -> LlmOutcome:
         started = timer.monotonic()
+        system = self.system + ANSWER_IN.get(language, "")
         try:
-            raw = self.model.complete(self.system, question)
+            raw = self.model.complete(system, question)
         except Exception as error:  # noqa: BLE001 - any failure: the caller's fallback
             outcome, logged, status = LlmOutcome(None, TIMEOUT_OR_ERROR), "", ERROR
             detail: Optional[str] = error.__class__.__name__

@@ -141,6 +141,16 @@ def test_the_model_reads_the_prompt_then_the_profile_and_the_question_alone(log,
     assert user == "¿Dan factura?"
 
 
+def test_an_english_conversation_asks_the_model_to_answer_in_english(log, clock):
+    model = ScriptedModel("Yes, we issue invoices.")
+    outcome = service(model, log, clock).answer(ANA, "do u give invoices?", "en")
+    assert outcome.text == "Yes, we issue invoices."
+    [(system, user)] = model.calls
+    assert system.startswith(prompt().strip()) and profile_context(example_profile()) in system
+    assert system.endswith("answer in English, with the same rules and only the facts above.")
+    assert user == "do u give invoices?"
+
+
 # --- refused before the model ---------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["", "   ", "?", "ok", "👍👍", None])
