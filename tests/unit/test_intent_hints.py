@@ -83,3 +83,12 @@ def test_english_small_talk_about_the_past_is_not_a_booking():
 @pytest.mark.parametrize("text", ["don't cancel it", "no dont change it", "do not move it"])
 def test_a_negated_english_cancel_or_change_is_left_to_the_classifier(text):
     assert hinted_intent(text, "deny", False) is None
+
+
+@pytest.mark.parametrize("text, hinted", [
+    ("17 hrs", "inform"), ("a las 5 pm", "inform"),
+    ("hrs on saturday?", None), ("what r ur hours on sat", None), ("horario del sábado?", None),
+    ("a q hora abren el sabado", None),
+])
+def test_an_hour_alone_is_no_question_about_the_hours(text, hinted):
+    assert hinted_intent(text, "ask_hours", True) == hinted
