@@ -14,7 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, reply_context, services
-from actions.slot_state import combine, parse_day, parse_time
+from actions.slot_state import combine, parse_day, parse_time, slot_time
 from appointments.domain import AppointmentNotActive, AppointmentNotFound, Unavailability
 from appointments.services.scheduling import AppointmentService
 
@@ -102,7 +102,7 @@ def check_time(
     start = combine(service.calendar, day, at)
     reason = service.check_slot(start)
     if reason is None:
-        return {TIME: formatting.time_text(at), OFFERED: None}
+        return {TIME: slot_time(at), OFFERED: None}
     periods = service.calendar.periods(day)
     day_level = reason.value not in TIME_REASONS
     response = f"utter_{'date' if day_level else 'time'}_{reason.value}"

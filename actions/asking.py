@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting, reply_context, services
 from actions.service_choice import service_name
-from actions.slot_state import parse_day
+from actions.slot_state import parse_day, parse_time
 
 MAX_DAYS = 6  # a week of opening days, Saturday included
 OFFERED = "offered_options"
@@ -137,6 +137,8 @@ class ActionAskConfirmation(Action):
         day = parse_day(tracker.get_slot("appointment_date"))
         if day is not None:
             texts["appointment_date_text"] = formatting.day_text(day)
+        at = parse_time(tracker.get_slot("appointment_time"))
+        shown = {"appointment_time": formatting.time_text(at)} if at is not None else {}
         code = tracker.get_slot("appointment_code")
         if code:
             chosen = reply_context.upcoming_by_code(tracker.sender_id).get(code)
@@ -146,7 +148,7 @@ class ActionAskConfirmation(Action):
         named = service_name(tracker.get_slot("appointment_service"))
         if self.slot == "booking_confirmed" and named:
             response, texts = f"{response}_service", {**texts, "service": named}
-        dispatcher.utter_message(response=response, **texts)
+        dispatcher.utter_message(response=response, **texts, **shown)
         return [SlotSet(name, value) for name, value in texts.items() if name != "service"]
 
 

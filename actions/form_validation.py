@@ -29,6 +29,7 @@ from actions.slot_state import (
     DISPLAY_SLOTS,
     REQUESTED_SLOT,
     parse_day,
+    slot_time,
     slots_set_since_last_user_message,
 )
 from appointments.interpret.choices import read_choice, wants_first
@@ -170,7 +171,7 @@ class AppointmentFormValidation(Action):
                 if wanted.weekday_mismatch and wanted.weekday_alternative:
                     found["_weekday_alternative"] = wanted.weekday_alternative.isoformat()
             if wanted.at is not None:
-                found[TIME] = formatting.time_text(wanted.at)
+                found[TIME] = slot_time(wanted.at)
             if wanted.window is not None:
                 found[OFFERED] = self._slots_in_window(tracker.sender_id, wanted, current)
         if requested == self.confirmation_slot:
@@ -180,7 +181,7 @@ class AppointmentFormValidation(Action):
                 # "12" at "¿Confirmas ... a las 12:00?": an hour, asked again to confirm
                 if 1 <= int(said) <= 23:
                     at = service.calendar.resolve_hour(day, int(said), 0, False)
-                    found[TIME] = formatting.time_text(at)
+                    found[TIME] = slot_time(at)
             answer = self._yes_no(intent, text)
             if any(k in found for k in (DATE, TIME, OFFERED)):
                 found[self.confirmation_slot] = None  # a new date or time: confirm again
@@ -224,7 +225,7 @@ class AppointmentFormValidation(Action):
             return {CODE: value}
         if "T" in value:  # a full slot: date and time at once
             option = options[choice.index]
-            return {DATE: option.day.isoformat(), TIME: formatting.time_text(option.at)}
+            return {DATE: option.day.isoformat(), TIME: slot_time(option.at)}
         return {DATE: value}
 
     def _which_appointment(
@@ -282,11 +283,11 @@ class AppointmentFormValidation(Action):
         day = parse_day(current.get(DATE)) if requested == TIME else None
         listed = [v for v in current.get(OFFERED) or [] if "T" in v]
         if day is not None and listed:  # the first of the times just listed ("en la tarde")
-            return {DATE: day.isoformat(), TIME: formatting.time_text(datetime.fromisoformat(listed[0]))}
+            return {DATE: day.isoformat(), TIME: slot_time(datetime.fromisoformat(listed[0]))}
         slots = service.free_slots(day)[:1] if day else service.next_free_slots(1)
         if not slots:
             return {}
-        return {DATE: slots[0].date().isoformat(), TIME: formatting.time_text(slots[0])}
+        return {DATE: slots[0].date().isoformat(), TIME: slot_time(slots[0])}
 
     def _slots_in_window(self, phone: Text, wanted: Any, current: Dict[Text, Any]) -> List[str]:
         day = wanted.day or parse_day(current.get(DATE))

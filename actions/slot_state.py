@@ -30,6 +30,12 @@ def parse_day(value: Any) -> Optional[date]:
         return None
 
 
+def slot_time(at: time | datetime) -> str:
+    """How a slot holds a time, whatever the conversation's language: '17:00'. The
+    question that shows it writes it for the reader (formatting.time_text)."""
+    return at.strftime("%H:%M")
+
+
 def parse_time(value: Any) -> Optional[time]:
     try:
         return time.fromisoformat(value) if value else None

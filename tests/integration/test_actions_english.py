@@ -87,3 +87,27 @@ def test_cancel_it_names_the_appointment_just_booked(phone, wired):
         phone, "I want to cancel that appointment", "cancel_appointment",
         {"last_appointment_code": last.code}))
     assert slots["appointment_code"] == last.code
+
+
+def test_an_english_booking_keeps_the_time_readable_and_books_it(phone, wired):
+    """The slot holds '17:00' whatever the language; only the question writes '5:00 PM'
+    (a slot holding '5:00 PM' could not be read back: every English 'yes' booked nothing)."""
+    from actions.asking import ActionAskBookingConfirmed
+    from actions.booking import ActionBookAppointment
+    from appointments.domain.language import use_language
+
+    with use_language("en"):
+        slots, _, _ = run(ValidateBookingForm(),
+                          english(phone, "tomorrow at 5", "book_appointment", {"language": "en"}))
+        assert slots["appointment_time"] == "17:00"
+        asked = {**slots, "language": "en", "requested_slot": "booking_confirmed"}
+        _, said, messages = run(ActionAskBookingConfirmed(), english(phone, "", slots=asked))
+        assert said == ["utter_ask_booking_confirmed"]
+        assert messages[0]["appointment_time"] == "5:00 PM"
+        assert messages[0]["appointment_date_text"] == "Thursday, November 26"
+        confirmed = {**slots, "language": "en", "booking_confirmed": True}
+        _, said, messages = run(ActionBookAppointment(), english(phone, "yes", "affirm", confirmed))
+    assert said == ["utter_booking_done"] and messages[0]["time"] == "5:00 PM"
+    [appointment] = wired.upcoming(phone)
+    assert appointment.start == datetime(2026, 11, 26, 17, 0, tzinfo=TZ)
+    assert appointment.language == "en"
