@@ -20,6 +20,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from appointments.domain.language import LANGUAGES, SLOT, known
 from appointments.interpret.language import decide
 
+EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for an intent sent through trigger_intent
+
 
 @functools.lru_cache(maxsize=1)
 def detector() -> Any:
@@ -45,9 +47,11 @@ class ActionValidateSlotMappings(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         current = known(tracker.get_slot(SLOT))
+        text = (tracker.latest_message or {}).get("text") or ""
+        if text.startswith(EXTERNAL_PREFIX):
+            return []  # an intent triggered by us (trigger_intent), not something the user wrote
         language = channel_decision(tracker)
         if language is None:
-            text = (tracker.latest_message or {}).get("text") or ""
             language = await asyncio.get_running_loop().run_in_executor(
                 None, decide, current, text, detector().detect)
         return [SlotSet(SLOT, language)] if language != current else []

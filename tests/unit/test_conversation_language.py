@@ -113,6 +113,12 @@ def test_without_a_channel_decision_the_action_decides_with_the_same_rule():
     assert _run(_tracker({"language": "es"}, "10")) == []
 
 
+def test_an_intent_triggered_through_the_api_never_changes_the_language():
+    # what Rasa records for trigger_intent (e.g. a helpdesk giving the case back)
+    assert _run(_tracker({"language": "es"}, "EXTERNAL: EXTERNAL_handoff_finished")) == []
+    assert _run(_tracker({"language": "en"}, "EXTERNAL: EXTERNAL_reminder")) == []
+
+
 def test_a_response_is_read_in_the_conversations_language():
     assert variation_text(ENGLISH_FIRST, "en") == "Hi"
     assert variation_text(ENGLISH_FIRST, "es") == "Hola"
