@@ -100,6 +100,7 @@ bench: redis train ## Print performance numbers (bench/): latency, throughput, R
 	$(BIN)/python bench/answers_latency.py
 	$(BIN)/python bench/llm_latency.py
 	$(BIN)/python bench/reminders_throughput.py
+	$(BIN)/python bench/english_dates.py
 	$(BIN)/python bench/train_time.py
 	$(BIN)/python bench/language_detection.py
 

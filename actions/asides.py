@@ -1,5 +1,6 @@
 """Replies in the middle of a form that are not an answer: leaving ("ya no",
-"olvídalo"), a greeting, "hmm" or thanks get a short answer and the same question."""
+"olvídalo", "never mind"), a greeting, "hmm" or thanks get a short answer and the same
+question."""
 from __future__ import annotations
 
 from typing import List, Optional, Text
@@ -16,6 +17,8 @@ from appointments.interpret.yes_no import read_yes_no
 
 DATE, TIME = "appointment_date", "appointment_time"
 OFFERED = "offered_options"
+# A yes where no yes/no was asked ("okay" stays out: said in Spanish too, it is read as before).
+BARE_YES = ("si", "ok", "va", "sale", "aja", "yes", "yeah", "yep", "yup", "sure")
 
 
 def read_aside(
@@ -29,7 +32,7 @@ def read_aside(
     if requested == confirmation_slot and read_yes_no(text).bare:
         return None
     kind = read_interjection(text)
-    if kind is None and normalize(text) in ("si", "ok", "va", "sale", "aja") \
+    if kind is None and normalize(text) in BARE_YES \
             and len(tracker.get_slot(OFFERED) or []) != 1:
         kind = HESITATE  # a yes to a question that is not yes/no (one option: that one)
     if kind == LEAVE:

@@ -62,8 +62,14 @@ NOT_UNDERSTOOD = {
     TIME: "utter_time_not_understood",
     CODE: "utter_code_invalid",
 }
-# "cámbiala", "cancélala", "muévela", "esa cita": the appointment just talked about.
-REFERS_BACK = ("ala ", "ela ", "esa cita", "la cita que", "esa misma", "la que acabo")
+# "cámbiala", "cancélala", "muévela", "esa cita", "move it", "that appointment": the
+# appointment just talked about (read in the reply padded with spaces).
+REFERS_BACK = ("ala ", "ela ", "esa cita", "la cita que", "esa misma", "la que acabo",
+               " change it ", " move it ", " cancel it ", " reschedule it ", " push it ",
+               " cancel that ", " change that ", " move that ", " that one", " this one",
+               " that appointment", " that appt", " this appointment", " the one i just",
+               " the appointment i just", " the one i booked", " the one i made",
+               " the same one")
 
 
 class AppointmentFormValidation(Action):
@@ -243,7 +249,7 @@ class AppointmentFormValidation(Action):
             if choice.index is not None:
                 return {CODE: values[choice.index]}
             last = tracker.get_slot(LAST_CODE)
-            if last in upcoming and any(m in f"{normalize(text)} " for m in REFERS_BACK):
+            if last in upcoming and any(m in f" {normalize(text)} " for m in REFERS_BACK):
                 return {CODE: last}
             if len(upcoming) == 1:
                 return {CODE: values[0]}

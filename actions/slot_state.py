@@ -58,7 +58,8 @@ def reset_flow() -> List[EventType]:
 
 
 def menu_if_asked(dispatcher: Any, tracker: Tracker) -> List[EventType]:
-    """Leaving a flow with "menú": show the menu after saying nothing changed."""
-    if normalize(tracker.latest_message.get("text")) in ("menu", "inicio", "al inicio"):
+    """Leaving a flow with "menú" / "main menu": show the menu after saying nothing changed."""
+    if normalize(tracker.latest_message.get("text")) in ("menu", "inicio", "al inicio",
+                                                          "main menu", "the menu", "start over"):
         dispatcher.utter_message(response="utter_menu")
     return []

@@ -6,7 +6,9 @@ weekday or date ("la del miércoles", "la del 3"), its code ("k8p8rh"), a pointe
 only one is listed ("esa", "sí"), or ask for the first free one ("cualquiera", "la más
 temprana", "lo antes posible"). A bare number is an hour when it is a listed hour and a
 position otherwise; when it could honestly be both, the reply is ambiguous and the
-caller asks once.
+caller asks once. English replies are read the same way, in the same vocabulary: "the
+2nd one", "the last one", "the one at 4", "friday", "on the 8th", "that one", "any",
+"the earliest", "asap".
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import List, Optional, Sequence, Tuple
 
-from appointments.interpret.text import POLITE, normalize
+from appointments.interpret.text import POLITE, normalize, spelled
 from appointments.domain.codes import normalize_code
 
 ORDINALS = {
@@ -23,14 +25,21 @@ ORDINALS = {
     "tercera": 3, "tercer": 3, "cuarto": 4, "cuarta": 4, "quinto": 5, "quinta": 5,
     "sexto": 6, "sexta": 6, "septimo": 7, "septima": 7, "octavo": 8, "octava": 8,
     "noveno": 9, "novena": 9, "decimo": 10, "decima": 10, "ultimo": -1, "ultima": -1,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "last": -1, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+    "5th": 5, "6th": 6, "7th": 7, "8th": 8, "9th": 9, "10th": 10,
 }
 NUMBER_WORDS = {
     "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
     "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,  # English "once" is no number
 }
 WEEKDAYS = {
     "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5,
-    "domingo": 6,
+    "domingo": 6, "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2,
+    "wed": 2, "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
+    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
 }
 FIRST_FREE = (
     "cualquiera", "cualquier", "la que sea", "el que sea", "lo que sea", "la mas temprana",
@@ -39,19 +48,47 @@ FIRST_FREE = (
     "me da igual", "da igual", "la primera que", "el primero que", "la que tengas",
     "la que tengan", "la que haya", "el que tengas", "el que haya", "asap", "ya mismo",
     "la mas proxima", "el mas proximo", "la que este libre", "la siguiente libre",
+) + spelled(
+    "earliest", "soonest", "as soon as possible", "as early as possible", "first available",
+    "first free", "first open", "next available", "next free", "first you have",
+    "first one you have", "first thing", "any time", "anytime", "whenever", "whatever",
+    "whichever", "doesn't matter", "does not matter", "don't care", "don't mind",
+    "i don't mind", "no preference", "any of them", "any one", "anyone is fine",
+    "any is fine", "any works", "either is fine", "either works", "either one",
+    "either of them", "any will do", "either will do",
 )
+# Whole replies only: "any" or "either" inside a message ("any on friday?") is no pick.
+FIRST_FREE_ALONE = frozenset({"any", "either", "any one", "anyone"})
 POINTERS = {"esa", "ese", "esta", "este", "si", "esa misma", "ese mismo", "la misma",
             "el mismo", "si esa", "esa porfa", "ok", "va", "sale", "esa mera", "ella", "eso"}
-# Words around a pick that say nothing about which one: "quiero la 2", "me quedo con el 3".
+POINTERS |= set(spelled(
+    "that", "this", "that one", "this one", "yes", "yeah", "yep", "yup", "sure", "it",
+    "yes that one", "yes this one", "yeah that one", "that one please", "this one please",
+    "that one pls", "that's the one", "that's it", "the same", "same one", "the same one",
+    "that works", "that's fine", "ok that one", "sure that one",
+))
+# Words around a pick that say nothing about which one: "quiero la 2", "me quedo con el 3",
+# "I'll take the 2nd", "let's go with number 3".
 FILLER = frozenset(
     "la el lo las los de del opcion opc op numero num no # n quiero quisiera dame deme "
     "me quedo con escojo elijo agarro mejor a al en para es sera seria que esa ese".split()
-) | POLITE
+) | POLITE | frozenset(
+    "the option opt number nr i ll d s take want like choose pick go with for at on is it "
+    "that this let give can have get would prefer".split())
+# "one" names no number after another word: "the first one", "that one", "no one";
+# after these it does: "option one".
+_NUMBERING = frozenset("option opt number nr opcion opc op numero num #".split())
 _HOUR = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s?(am|pm|hrs|hr|h)?\b")
-_HOUR_WORDS = re.compile(r"\b(?:a las|las|la de las|de las|a la|la una)\b")
+_HOUR_WORDS = re.compile(r"\b(?:a las|las|la de las|de las|a la|la una|at|oclock|o clock)\b")
 # "la del 3", "el día 3", "la del jueves 10": a day of the month, not a position or hour
 _DAY_OF_MONTH = re.compile(
     r"\b(?:del|el dia|dia|lunes|martes|miercoles|jueves|viernes|sabado|domingo)\s(\d{1,2})\b")
+# "the one on the 8th", "friday the 4th", "fri 4th": English days of the month say "th"
+# ("the 2nd" alone is a position, "friday 4" an hour).
+_DAY_OF_MONTH_EN = re.compile(
+    r"\b(?:on|monday|mon|tuesday|tues|tue|wednesday|wed|thursday|thurs|thur|thu|friday|fri"
+    r"|saturday|sat|sunday|sun)\s(?:the\s)?(\d{1,2})(?:st|nd|rd|th)\b")
+_TOMORROW = frozenset("tomorrow tmrw tmr tmrow tomorow tommorow 2moro 2morrow".split())
 _CODE = re.compile(r"\b([a-z][2-9][a-z])[- ]?([2-9][a-z]{2})\b")
 
 
@@ -109,7 +146,12 @@ def _by_number(number: int, options: Sequence[Option], numbered: bool) -> Choice
 
 
 def _pick_words(tokens: List[str]) -> List[str]:
-    return [w for w in tokens if w not in FILLER]
+    return [w for i, w in enumerate(tokens) if w not in FILLER and not (
+        w in ("one", "ones") and i > 0 and tokens[i - 1] not in _NUMBERING)]
+
+
+def _day_of_month(said: str) -> Optional["re.Match[str]"]:
+    return _DAY_OF_MONTH.search(said) or _DAY_OF_MONTH_EN.search(said)
 
 
 def read_choice(
@@ -131,7 +173,7 @@ def read_choice(
     if wants_first(said):
         return Choice(0)
     rest = _pick_words(said.split())
-    if len(rest) == 1 and not _DAY_OF_MONTH.search(said):
+    if len(rest) == 1 and not _day_of_month(said):
         word = rest[0]
         if word.isdigit():
             return _by_number(int(word), options, numbered)
@@ -147,11 +189,11 @@ def read_choice(
 
 
 def _relative_day(said: str, tokens: List[str]) -> Optional[int]:
-    if "pasado manana" in said:
+    if "pasado manana" in said or "day after tomorrow" in said:
         return 2
-    if "hoy" in tokens:
+    if "hoy" in tokens or "today" in tokens or "tonight" in tokens:
         return 0
-    if "manana" in tokens and "la manana" not in said:
+    if "manana" in tokens and "la manana" not in said or _TOMORROW & set(tokens):
         return 1
     return None
 
@@ -174,10 +216,10 @@ def _by_description(said: str, options: Sequence[Option], today: Optional[date])
     offset = _relative_day(said, tokens)
     if today is not None and offset is not None:
         narrow({i for i, o in enumerate(options) if o.day == today + timedelta(days=offset)})
-    day_number = _DAY_OF_MONTH.search(said)
+    day_number = _day_of_month(said)
     if day_number:
         narrow({i for i, o in enumerate(options) if o.day and o.day.day == int(day_number.group(1))})
-    hour = _HOUR.search(_DAY_OF_MONTH.sub(" ", said))
+    hour = _HOUR.search(_DAY_OF_MONTH_EN.sub(" ", _DAY_OF_MONTH.sub(" ", said)))
     if hour and (hour.group(2) or hour.group(3) or _HOUR_WORDS.search(said)):
         h, m = int(hour.group(1)), int(hour.group(2) or 0)
         if "y media" in said and not hour.group(2):
@@ -189,6 +231,10 @@ def _by_description(said: str, options: Sequence[Option], today: Optional[date])
 
 
 def wants_first(text: Optional[str]) -> bool:
-    """"cualquiera", "la más temprana", "lo antes posible": the first free one."""
-    padded = f" {normalize(text)} "
-    return any(f" {phrase} " in padded for phrase in FIRST_FREE)
+    """"cualquiera", "la más temprana", "lo antes posible", "any", "the earliest", "asap":
+    the first free one."""
+    said = normalize(text)
+    padded = f" {said} "
+    if any(f" {phrase} " in padded for phrase in FIRST_FREE):
+        return True
+    return " ".join(w for w in said.split() if w not in POLITE) in FIRST_FREE_ALONE

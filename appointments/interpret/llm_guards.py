@@ -1,6 +1,6 @@
 """What the LLM path must not take or say (appointments/services/llm_answers.py).
 
-On the customer's side: words about booking, cancelling, changing or availability (the
+Spanish and English. On the customer's side: words about booking, cancelling, changing or availability (the
 menu handles those, not a model) and requests for medical or legal advice. On the
 model's side: the "I don't know" marker, and a claim that it booked or cancelled
 something (it cannot, and must never seem to).
@@ -34,6 +34,10 @@ _BOOKING = re.compile(
     r"(?! (?:para|de|donde) (?:estacion|carro|auto|coche|dejar))"  # parking is a question
     r"|cupos?|turnos?"
     r"|(?:me|nos) (?:pueden|puedes|podrian) (?:atender|recibir|ver)"
+    # English
+    r"|appointments?|appts?|book(?:ing|ed)?|reschedul\w*|availab\w*"
+    r"|(?:free|open|any) (?:slots?|spots?|openings?|times?)"
+    r"|(?:can|could) (?:you|u) (?:see|fit|squeeze) (?:me|us) in"
     r")\b"
 )
 
@@ -45,6 +49,11 @@ _ADVICE = re.compile(
     r"|me duele\b.{0,80}?\bque (?:hago|tomo|me tomo|me pongo|puedo hacer)"
     r"|diagnostic\w*|es grave|sera grave|es normal que|me (?:recomiendas|recomiendan) tomar"
     r"|demand\w*|abogad\w*|denuncia\w*|asesoria legal|negligencia"
+    # English
+    r"|medicines?|medications?|antibiotics?|painkillers?|pills?|dos(?:e|es|age)"
+    r"|prescri\w*|ibuprofen|acetaminophen|tylenol|amoxicillin"
+    r"|what (?:should|can) (?:i|we) (?:take|give)|is it serious|is it normal that"
+    r"|diagnos\w*|lawsuits?|lawyers?|attorneys?|sue|malpractice|legal advice"
     r")\b"
 )
 
@@ -57,6 +66,12 @@ _CLAIMED = re.compile(
     r"|tu cita (?:ya )?(?:quedo|queda|esta|ha sido|fue)"
     r"|(?:quedo|queda) (?:agendad|reservad|apartad|confirmad|cancelad|programad)\w*"
     r"|te (?:esperamos|vemos) (?:el|este|manana|hoy|a las)"
+    # English
+    r"|(?:i|we) (?:ve |have |just |already )?(?:booked|scheduled|reserved|cancell?ed"
+    r"|rescheduled|confirmed|moved|changed)"
+    r"|your (?:appointment|appt|booking) (?:is|was|has been) (?:now )?(?:booked|confirmed|set"
+    r"|scheduled|cancell?ed|moved|changed)"
+    r"|see you (?:on|this|tomorrow|today|at|then)"
     r")\b"
 )
 

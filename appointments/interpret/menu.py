@@ -10,8 +10,10 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 
 from appointments.interpret.text import normalize
 
-# "4", "4.", "4)", "4️⃣", "opción 4", "la opción 4", "#4", "número 4", "no. 4"
-_MENU_REPLY = re.compile(r"^(?:(?:la |el )?(?:opcion|opc|op|numero|num|no|#) )?(\d{1,2})$")
+# "4", "4.", "4)", "4️⃣", "opción 4", "la opción 4", "#4", "número 4", "no. 4",
+# "option 4", "number 4", "the option 4"
+_MENU_REPLY = re.compile(r"^(?:(?:la |el |the )?(?:opcion|opc|op|numero|num|no|#"
+                         r"|option|opt|number|nr) )?(\d{1,2})$")
 
 
 def menu_choice(text: Optional[str], options: Mapping[str, str]) -> Optional[str]:

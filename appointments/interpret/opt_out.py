@@ -4,7 +4,8 @@ Only a message that is nothing but such a word or phrase counts, give or take gr
 polite words and emoji around it ("BAJA por favor 🙏", "hola, stop"): "cancelar",
 "cancela mi cita", "no", "stop cita" or "alto, mejor el viernes" are about appointments
 and go to the assistant. The word lists follow WhatsApp's and Twilio's keywords (STOP,
-STOPALL, UNSUBSCRIBE / START, UNSTOP) and how people write it in Mexico. No regex: the
+STOPALL, UNSUBSCRIBE / START, UNSTOP), how people write it in Mexico, and in English
+("stop sending me messages", "remove me from your list" / "subscribe"). No regex: the
 message is normalised (text.normalize, linear) and looked up whole in a set.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from itertools import product
 from typing import FrozenSet, Optional
 
-from appointments.interpret.text import POLITE, normalize
+from appointments.interpret.text import POLITE, normalize, spelled
 
 OPT_OUT, OPT_IN = "opt_out", "opt_in"
 # A longer message is about something else.
@@ -22,7 +23,7 @@ _YES_NO_EMOJI = str.maketrans({c: " " for c in "👍👌✅👎❌"})
 # Words that may stand before or after the wish without changing it.
 _AROUND = POLITE | frozenset(
     "hola buenas buenos buen dia dias tardes noches ok okay ya si muchas mil ahora "
-    "solo solamente".split()
+    "solo solamente hi hello hey good morning afternoon evening just".split()
 )
 
 
@@ -50,6 +51,28 @@ _IN = frozenset({
     "quiero recibir|quiero volver a recibir|quiero seguir recibiendo|mandenme|envienme|"
     "deseo recibir",
     _THINGS,
+)
+# English, as Twilio and WhatsApp users type it. Not "cancel", "end", "quit" or "yes"
+# (Twilio's too): here they are about an appointment, or a reminder's answer.
+_THINGS_EN = "messages|texts|reminders|notifications|more messages|more texts|" \
+             "more reminders|any more messages|any messages|any more reminders"
+_OUT |= frozenset(spelled(
+    "optout", "opt out", "opt me out", "unsubscribe me", "please unsubscribe",
+    "unsubscribe please", "remove me", "remove me from your list",
+    "remove me from the list", "take me off your list", "take me off the list",
+    "stop messaging me", "stop texting me", "stop writing to me", "stop contacting me",
+)) | _phrases(
+    "stop|stop sending me|stop sending|no more|i don t want|i dont want|i don t want any|"
+    "i dont want any|don t send me|dont send me|do not send me|i don t want to receive|"
+    "i dont want to receive",
+    _THINGS_EN,
+)
+_IN |= frozenset(spelled(
+    "optin", "opt in", "opt me in", "subscribe", "resubscribe", "subscribe me",
+    "start again", "start messages", "unstop me",
+)) | _phrases(
+    "i want to receive|i want|send me|i want to get|start sending me|resume",
+    _THINGS_EN,
 )
 
 

@@ -19,7 +19,13 @@ _MORNING = re.compile(r"\b(de|en|por|a)\s+la\s+ma[ñn]ana\b", re.IGNORECASE)
 _DATE_WORDS = re.compile(
     r"\b(hoy|ayer|anteayer|ma[ñn]ana|pasado|lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo"
     r"|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept?iembre|octubre|noviembre"
-    r"|diciembre|semana|mes|d[ií]a)\b|\b\d{1,2}\s*(de\s+(?!la\b)|/|-)|\b(el|del)\s+\d{1,2}\b",
+    r"|diciembre|semana|mes|d[ií]a)\b|\b\d{1,2}\s*(de\s+(?!la\b)|/|-)|\b(el|del)\s+\d{1,2}\b"
+    # English, as Duckling's EN_US locale reads it (interpret.date_text_en): "this afternoon"
+    # names no day, like "en la tarde"; "tonight" is today.
+    r"|\b(today|tonight|tomorrow|yesterday|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|mon|tues?|wed|thu|thurs?|fri|sat|sun|january|february|march|april|may|june|july"
+    r"|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov"
+    r"|dec|week|weekend|month|day)\b|\b\d{1,2}(st|nd|rd|th)\b",
     re.IGNORECASE,
 )
 

@@ -3,7 +3,7 @@
 An adversarial corpus (1,600 characters of one character or word, each keyword, number,
 time word, ordinal and emoji x 200, nested and pumped patterns, whitespace runs ending
 in an odd character) goes through every public reader of appointments/interpret, the
-requested-time and intent-hint readers, the opt-out reader, the phone normaliser
+requested-time and intent-hint readers, the opt-out and reminder-reply readers, the phone normaliser
 (Twilio's From), date_text.rewrite and the Duckling guard, each call within
 READER_BUDGET; at 20,000 characters each stays within 10 x its 2,000-character time
 (plus noise): linear, whatever the channels cut. Every regex of those
@@ -27,7 +27,7 @@ import pytest
 
 from appointments.domain import phones
 from appointments.interpret import choices, date_text, intent_hints, menu, opt_out, replies, text
-from appointments.interpret import date_text_en, yes_no
+from appointments.interpret import date_text_en, reminder_reply, yes_no
 from appointments.interpret import requested_time
 from appointments.rasa.nlu import duckling_guard, duckling_parser
 from appointments.rasa.nlu.duckling_process import DucklingProcess
@@ -66,6 +66,7 @@ READERS: Dict[str, Callable[[str], object]] = {
     "read_interjection": replies.read_interjection,
     "wants_assistant": replies.wants_assistant,
     "read_opt_out": opt_out.read_opt_out,
+    "read_reminder_reply": reminder_reply.read_reminder_reply,
     "normalize_phone": phones.normalize_phone,  # Twilio's From
     "menu_choice": lambda s: menu.menu_choice(s, {"1": "book_appointment"}),
     "button_payload": lambda s: menu.button_payload(s, BUTTONS),
@@ -81,7 +82,8 @@ READERS: Dict[str, Callable[[str], object]] = {
 
 KEYWORDS = sorted(
     set(choices.ORDINALS) | set(choices.NUMBER_WORDS) | set(choices.WEEKDAYS)
-    | set(choices.FIRST_FREE) | set(choices.POINTERS) | set(date_text.MONTHS)
+    | set(choices.FIRST_FREE) | set(choices.FIRST_FREE_ALONE) | set(choices.POINTERS)
+    | set(date_text.MONTHS)
     | {w for p in replies._PHRASES.values() for w in p if w} | set(text._SHORTHAND)
     | {" ".join(p) for p in yes_no._YES | yes_no._NO}
     | duckling_guard.TIME_WORDS | duckling_guard.COMMON_WORDS | duckling_guard.LINK_WORDS
@@ -93,6 +95,8 @@ KEYWORDS = sorted(
     "día de la tierra", "navidad", "K8P-8RH", "opción 4", "#4", "1️⃣", "👍", "❌", "😀", "🙏",
     "sííí", "ñ", "á", "é", "¿?", "(", "((", "#",
     "baja", "stop", "alta", "no quiero recibir mensajes", "whatsapp:+52 1", "+52 (1) 55-",
+    "stop sending me messages", "i can't make it", "yes i'll be there", "thank you",
+    "the 2nd one", "on the 8th", "friday the 4th", "option 4",
 ]
 PUMPS = [
     "a", "1", " ", "\t", "\n", "ñ", "😀", "#", "?", ":", "/", "-", ",", ".", "(", "_", "é",
@@ -148,8 +152,9 @@ def test_every_reader_grows_linearly_up_to_20000_characters(name):
 
 def _module_patterns() -> List[re.Pattern]:
     patterns = [rule[0] for rule in date_text.RULES + date_text_en.RULES]
+    patterns += list(reminder_reply._WORDS.values())
     for module in (text, menu, choices, date_text, date_text_en, intent_hints, requested_time, duckling_parser,
-                   duckling_guard, opt_out, phones):
+                   duckling_guard, opt_out, phones, reminder_reply):
         patterns += [v for v in vars(module).values() if isinstance(v, re.Pattern)]
     return patterns
 

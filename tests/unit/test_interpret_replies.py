@@ -110,3 +110,118 @@ def test_menu_numbers(text):
 @pytest.mark.parametrize("text", ["7", "44", "la 4", "el 4 de diciembre", "a las 4", "", None])
 def test_not_menu_numbers(text):
     assert menu_choice(text, MENU) is None
+
+
+# --- English (issue 16): the same readers, the same vocabulary -------------------------
+
+@pytest.mark.parametrize("text, answer, rest", [
+    ("yes", True, ()), ("Yeah!", True, ()), ("yep", True, ()), ("yup", True, ()),
+    ("sure", True, ()), ("ok", True, ()), ("sounds good", True, ()), ("correct", True, ()),
+    ("that's right", True, ()), ("thats right", True, ()), ("That’s correct", True, ()),
+    ("go ahead", True, ()), ("confirm", True, ()), ("do it", True, ()), ("please do", True, ()),
+    ("yes thank you", True, ()), ("yes please", True, ()), ("yesss", True, ()),
+    ("no", False, ()), ("nope", False, ()), ("nah", False, ()), ("no thanks", False, ()),
+    ("No thank you", False, ()), ("not really", False, ()), ("never mind", False, ()),
+    ("please don't", False, ()), ("no, at 5", False, ("at", "5")),
+    ("yes but at 5", True, ("but", "at", "5")),
+    ("do you have anything earlier?", None, ("do", "you", "have", "anything", "earlier")),
+    ("hi", None, ("hi",)),
+])
+def test_english_yes_no(text, answer, rest):
+    read = read_yes_no(text)
+    assert (read.answer, read.rest) == (answer, rest)
+
+
+@pytest.mark.parametrize("text, index", [
+    ("the first one", 0), ("1st", 0), ("2nd", 1), ("the 2nd one", 1), ("second", 1),
+    ("the last one", 3), ("two", 1), ("option 3", 2), ("option three", 2), ("at 4", 3),
+    ("the one at 11", 1), ("11 am", 1), ("4pm please", 3), ("I'll take the 3rd", 2),
+    ("let's go with number 3", 2), ("any", 0), ("either", 0), ("whatever", 0),
+    ("the earliest", 0), ("earliest", 0), ("soonest", 0), ("first available", 0), ("asap", 0),
+    ("any time", 0), ("doesn't matter", 0), ("whichever", 0), ("that one", None),
+    ("no one", None),
+])
+def test_an_english_pick_from_a_numbered_list(text, index):
+    assert read_choice(text, ALTERNATIVES).index == index
+
+
+@pytest.mark.parametrize("text, hour", [
+    ("10 am", time(10)), ("at 4", time(16)), ("4:30 pm", time(16, 30)),
+    ("the one at 9 please", time(9)), ("the earliest", time(9)), ("any time", time(9)),
+])
+def test_a_whole_day_is_answered_with_the_hour_in_english(text, hour):
+    choice = read_choice(text, DAY_TIMES, numbered=False)
+    assert DAY_TIMES[choice.index].at == hour
+
+
+@pytest.mark.parametrize("text, index", [
+    ("tuesday", 1), ("the thursday one", 3), ("tomorrow", 1), ("today", 0), ("wed", 2),
+    ("the first one", 0), ("2nd", 1),
+])
+def test_an_english_day_list(text, index):
+    assert read_choice(text, DAYS, today=date(2026, 11, 30)).index == index
+
+
+@pytest.mark.parametrize("text, index", [
+    ("the one on the 8th", 1), ("the thursday one", 0), ("tuesday at 9", 1),
+    ("the one at 4", 0), ("that one", None), ("the one tomorrow", None),
+])
+def test_an_english_appointment_by_weekday_date_or_time(text, index):
+    assert read_choice(text, APPOINTMENTS, numbered=False, today=date(2026, 11, 30)).index == index
+
+
+@pytest.mark.parametrize("text", ["that one", "this one please", "yes", "yeah that one", "it",
+                                  "the same one", "sure"])
+def test_that_one_or_yes_picks_the_only_option(text):
+    assert read_choice(text, APPOINTMENTS[:1]).index == 0
+
+
+def test_any_inside_a_question_is_no_pick():
+    assert wants_first("any") and wants_first("Any please") and wants_first("the earliest you have")
+    assert not wants_first("do you have any on friday?") and not wants_first("either friday or monday")
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("hi", GREET), ("Hello!", GREET), ("hi there", GREET), ("good morning", GREET),
+    ("hmm", HESITATE), ("umm", HESITATE), ("let me think", HESITATE), ("idk", HESITATE),
+    ("not sure", HESITATE), ("I don't know which", HESITATE), ("which one?", HESITATE),
+    ("thanks", THANK), ("thank you!", THANK), ("Thank you so much", THANK), ("ok thanks", THANK),
+    ("thx", THANK), ("never mind", LEAVE), ("nvm", LEAVE), ("forget it", LEAVE),
+    ("cancel that", LEAVE), ("stop", LEAVE), ("go back", LEAVE), ("main menu", LEAVE),
+    ("no thanks", LEAVE), ("so never mind", LEAVE), ("ok I changed my mind", LEAVE),
+    ("what time do you open?", None), ("tuesday", None),
+])
+def test_english_interjections(text, kind):
+    assert read_interjection(text) == kind
+
+
+def test_english_assistant_words():
+    assert wants_assistant("main menu") and wants_assistant("Menu please")
+    assert wants_assistant("back to the bot") and wants_assistant("assistant")
+    assert not wants_assistant("book an appointment")
+
+
+@pytest.mark.parametrize("text", ["option 4", "Option 4", "number 4", "the option 4"])
+def test_english_menu_numbers(text):
+    assert menu_choice(text, MENU) == "human_handoff"
+
+
+# Spanish words that are English words too, or English words that are Spanish ones: the
+# Spanish reading stays ("me" / "a" / "con" / "once" / "sale" / "don" / "yo" / "red" / "pie").
+@pytest.mark.parametrize("text, answer", [
+    ("sale", True), ("me late", True), ("me parece", True), ("si", True), ("no", False),
+    ("yo", None), ("don", None), ("once", None), ("a las 5", None),
+])
+def test_spanish_yes_no_is_unchanged(text, answer):
+    assert read_yes_no(text).answer is answer
+
+
+def test_spanish_picks_are_unchanged():
+    twelve = [Option(d.isoformat(), d) for d in (date(2026, 12, n) for n in range(1, 13))]
+    assert read_choice("la once", twelve).index == 10  # Spanish eleven, no English "once"
+    assert read_choice("me quedo con la 2", ALTERNATIVES).index == 1
+    assert read_choice("a las 4", ALTERNATIVES).index == 3
+    assert read_choice("sale", APPOINTMENTS[:1]).index == 0
+    assert read_choice("no", DAYS).index is None and read_choice("yo", DAYS).index is None
+    assert read_interjection("yo") is None and read_interjection("red") is None
+    assert read_interjection("pie") is None and read_interjection("no gracias") == LEAVE

@@ -24,6 +24,9 @@ def test_not_in_the_profile(log, clock, reply):
     "Cancelé tu cita del viernes.", "Te reservé el lugar, nos vemos.",
     "Ya quedó agendada tu limpieza.", "Hemos reservado tu blanqueamiento.",
     "Te esperamos el jueves a las 11:00.",
+    "Done! I've booked you for Monday at 10.", "Your appointment is confirmed.",
+    "I cancelled your Friday appointment.", "We have rescheduled your cleaning.",
+    "See you on Thursday at 11:00.",
 ])
 def test_an_answer_that_claims_a_booking_is_never_sent(log, clock, reply):
     outcome = service(ScriptedModel(reply), log, clock).answer(ANA, "¿y si voy el jueves?")
@@ -34,6 +37,21 @@ def test_an_answer_that_claims_a_booking_is_never_sent(log, clock, reply):
 def test_pointing_to_the_menu_is_fine(log, clock):
     reply = "Para reservar escribe *agendar*; para ver tus opciones, *menú*."
     assert service(ScriptedModel(reply), log, clock).answer(ANA, "¿y si voy?").text == reply
+
+
+def test_pointing_to_the_menu_in_english_is_fine_too(log, clock):
+    reply = "To book an appointment, write *menu* and pick *1*."
+    assert service(ScriptedModel(reply), log, clock).answer(ANA, "and if i go?", "en").text == reply
+
+
+@pytest.mark.parametrize("question", [
+    "can i book for tmrw?", "any free slots friday", "reschedule my appt pls",
+    "what medicine should i take for the pain", "what should i take before", "can i sue u",
+])
+def test_english_booking_words_and_advice_never_reach_the_model(log, clock, question):
+    model = ScriptedModel("anything")
+    assert service(model, log, clock).answer(ANA, question, "en").text is None
+    assert model.calls == []
 
 
 def test_markdown_becomes_whatsapp_text(log, clock):

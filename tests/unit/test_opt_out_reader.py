@@ -55,3 +55,28 @@ def test_reading_is_fast_on_adversarial_input():
         started = time.perf_counter()
         assert read_opt_out(text) is None
         assert time.perf_counter() - started < 0.05
+
+
+@pytest.mark.parametrize("text", [
+    "STOP", "stop please", "Hi, STOP", "Unsubscribe", "unsubscribe me", "opt out",
+    "stop sending me messages", "Stop sending me reminders please", "no more texts",
+    "I don't want any more messages", "dont send me reminders", "remove me from your list",
+    "take me off your list", "stop texting me", "stop messages", "good morning, stop",
+])
+def test_an_english_opt_out(text):
+    assert read_opt_out(text) == OPT_OUT
+
+
+@pytest.mark.parametrize("text", ["START", "subscribe", "opt in", "send me reminders",
+                                  "I want to receive messages", "resume notifications"])
+def test_an_english_opt_in(text):
+    assert read_opt_out(text) == OPT_IN
+
+
+@pytest.mark.parametrize("text", [
+    # Twilio's other keywords are about appointments here, or a reminder's answer
+    "cancel", "cancel my appointment", "end", "quit", "yes", "no", "stop my appointment",
+    "stop it", "start a booking", "messages", "hi", "thanks", "don't send me there",
+])
+def test_english_about_appointments_is_not_read(text):
+    assert read_opt_out(text) is None

@@ -30,3 +30,23 @@ def test_the_template_button_id_wins_over_its_title():
     assert read_reminder_reply("Confirmar", button_payload="reminder_cancel") is CANCEL
     assert read_reminder_reply("Cancelar", button_payload="") is CANCEL
     assert read_reminder_reply("lo que sea", button_payload="reminder_change") is CHANGE
+
+
+@pytest.mark.parametrize("text, choice", [
+    ("confirm", CONFIRM), ("Confirmed", CONFIRM), ("yes", CONFIRM), ("yeah", CONFIRM),
+    ("ok thanks", CONFIRM), ("yes I'll be there", CONFIRM), ("ill be there", CONFIRM),
+    ("see you then", CONFIRM), ("sure, see you there", CONFIRM), ("I'm coming", CONFIRM),
+    ("change", CHANGE), ("reschedule", CHANGE), ("Reschedule it please", CHANGE),
+    ("i need to reschedule", CHANGE), ("move it", CHANGE), ("another day", CHANGE),
+    ("cancel", CANCEL), ("cancel it", CANCEL), ("I want to cancel", CANCEL),
+    ("I can't make it", CANCEL), ("cant make it", CANCEL), ("not coming", CANCEL),
+])
+def test_an_english_choice_is_read(text, choice):
+    assert read_reminder_reply(text) is choice
+
+
+@pytest.mark.parametrize("text", ["no", "nope", "hi", "yes but at 5",
+                                  "change it to friday at 5 in the afternoon please",
+                                  "can I book another appointment"])
+def test_english_that_is_no_bare_choice_goes_to_the_assistant(text):
+    assert read_reminder_reply(text) is None
