@@ -3,8 +3,9 @@ judge each one by the user's goal.
 
 A conversation passes (task success) when every turn's checks hold and the user's
 booked appointments at the end are exactly the ones its `final` names. It is *perfect*
-when it also never took a detour: no "no te entendí", no "no parece válido", no menu
-shown because the bot got lost. See tests/conversations/README.md for the format.
+when it also never took a detour: no "no te entendí" / "I didn't get that", no "no parece
+válido" / "doesn't look right", no menu shown because the bot got lost. See
+tests/conversations/README.md for the format.
 """
 from __future__ import annotations
 
@@ -23,10 +24,13 @@ import yaml
 HERE = Path(__file__).resolve().parent
 # What a user must never read: an unformatted value or a template left unfilled.
 NEVER = (re.compile(r"\bnone\b"), re.compile(r"[{}]"), re.compile(r"\bnull\b"))
-# Replies that mean the bot lost the thread (normalized text, see `normalize`).
+# Replies that mean the bot lost the thread (normalized text, see `normalize`), in
+# Spanish and in English (the `language: en` variations of domain.yml).
 DETOURS = (
     "no te entendi", "no entendi la", "no te puedo ayudar", "no parece valido",
     "volvamos al inicio", "no te estoy entendiendo",
+    "i didn't get", "i can't help with that", "doesn't look right", "let's start over",
+    "not understanding you",
 )
 CLASSES = {
     "dates": "weekday + bare time, day parts, relative days, typos, past, mismatch",
@@ -37,6 +41,7 @@ CLASSES = {
     "handoff": "asking for a person is never a dead end",
     "lists": "day and time lists that read well, taken slots",
     "business": "questions about the business answered from business.yml, alone or inside a flow",
+    "english": "the conversation in English, and short replies that never switch the language",
 }
 
 
@@ -99,6 +104,17 @@ def _strings(value: Any) -> List[str]:
     if value is None:
         return []
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def selected(names: Optional[str]) -> Optional[List[Path]]:
+    """The files a comma-separated list of names picks ("english.yml,heldout_a"), or None
+    (every file) when it is empty; an unknown name is an error, not an empty run."""
+    picked = [n.strip() for n in (names or "").split(",") if n.strip()]
+    paths = [HERE / (n if n.endswith(".yml") else f"{n}.yml") for n in picked]
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        raise ValueError(f"no conversation file {missing} in {HERE}")
+    return paths or None
 
 
 def load(paths: Optional[Sequence[Path]] = None) -> List[Conversation]:

@@ -1,9 +1,12 @@
 """The conversation suite: every scripted conversation in tests/conversations/*.yml is
 played through the real stack and judged by its goal. The run prints the task-success
 rate, the perfect-conversation rate and per-turn latency, and writes every failure with
-its transcript to results/conversations.txt. It fails below MIN_SUCCESS."""
+its transcript to results/conversations.txt. It fails below MIN_SUCCESS.
+
+CONVERSATIONS=english.yml,heldout_a plays only those files (default: all of them)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tests.conversations import runner
@@ -21,7 +24,8 @@ def test_every_failure_class_has_conversations():
 
 
 def test_conversation_suite(conversation_backend):
-    results = [runner.play(c, conversation_backend) for c in runner.load()]
+    files = runner.selected(os.environ.get("CONVERSATIONS"))
+    results = [runner.play(c, conversation_backend) for c in runner.load(files)]
     text = runner.report(results)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(text + "\n", encoding="utf-8")
