@@ -5,7 +5,8 @@ The channels (REST, WhatsApp) decide the language before NLU reads the message, 
 Duckling reads dates in it, and pass it as the message's metadata `language`; this
 action only copies that decision into the slot. A message that came another way (rasa
 shell, `rasa test`, Rasa's HTTP API) is decided here with the same rule
-(appointments/interpret/language.py) and the same detector.
+(appointments/interpret/language.py) and the same detector; an intent triggered through
+the API (the handoff's give-back) has no words and changes nothing.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from appointments.domain.language import LANGUAGES, SLOT, known
 from appointments.interpret.language import decide
+
+EXTERNAL_PREFIX = "EXTERNAL: "  # Rasa's text for an intent triggered through its HTTP API
 
 
 @functools.lru_cache(maxsize=1)
@@ -46,8 +49,10 @@ class ActionValidateSlotMappings(Action):
     ) -> List[EventType]:
         current = known(tracker.get_slot(SLOT))
         language = channel_decision(tracker)
+        text = (tracker.latest_message or {}).get("text") or ""
+        if language is None and text.startswith(EXTERNAL_PREFIX):
+            return []  # an intent triggered through the API ("EXTERNAL: <intent>"): no words
         if language is None:
-            text = (tracker.latest_message or {}).get("text") or ""
             language = await asyncio.get_running_loop().run_in_executor(
                 None, decide, current, text, detector().detect)
         return [SlotSet(SLOT, language)] if language != current else []

@@ -113,6 +113,13 @@ def test_without_a_channel_decision_the_action_decides_with_the_same_rule():
     assert _run(_tracker({"language": "es"}, "10")) == []
 
 
+def test_an_intent_triggered_through_the_api_keeps_the_language():
+    # Rasa writes "EXTERNAL: <intent>" as its text, which reads as English
+    given_back = "EXTERNAL: EXTERNAL_handoff_finished"
+    assert _run(_tracker({"language": "es"}, given_back)) == []
+    assert _run(_tracker({"language": "en"}, given_back)) == []
+
+
 def test_a_response_is_read_in_the_conversations_language():
     assert variation_text(ENGLISH_FIRST, "en") == "Hi"
     assert variation_text(ENGLISH_FIRST, "es") == "Hola"
