@@ -11,6 +11,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 from appointments.adapters.helpdesks import chatwoot
 from appointments.adapters.helpdesks import freshdesk
+from appointments.adapters.helpdesks import zendesk
 from appointments.adapters.helpdesks.common import Product
 from appointments.domain.helpdesk import Helpdesk
 from appointments.settings_values import SettingsError
@@ -19,6 +20,7 @@ from appointments.settings_values import SettingsError
 PRODUCTS: Dict[str, Product] = {
     "chatwoot": chatwoot.PRODUCT,
     "freshdesk": freshdesk.PRODUCT,
+    "zendesk": zendesk.PRODUCT,
 }
 
 HelpdeskSettings = Tuple[Tuple[str, Any], ...]  # ((name, its settings), ...) in HELPDESK order
