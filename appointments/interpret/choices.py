@@ -74,7 +74,9 @@ FILLER = frozenset(
     "me quedo con escojo elijo agarro mejor a al en para es sera seria que esa ese".split()
 ) | POLITE | frozenset(
     "the option opt number nr i ll d s take want like choose pick go with for at on is it "
-    "that this let give can have get would prefer".split())
+    "that this let give can have get would prefer".split()) | frozenset(
+    # "ok 11 then", "bueno, la 2 entonces": what comes around a pick after a pause
+    "ok okay okey entonces pues bueno then so just".split())
 # "one" names no number after another word: "the first one", "that one", "no one";
 # after these it does: "option one".
 _NUMBERING = frozenset("option opt number nr opcion opc op numero num #".split())

@@ -7,7 +7,9 @@ the same index map (every character of the result points into what the person wr
   (Duckling reads "friday 4" as a Friday the 4th, or drops the number) when the number
   can be an hour (1-20) and no "th", "of" or date follows;
 - a day before the month, "15/12" (as Mexico writes it): "December 15". "12/15" is left
-  to Duckling, which reads it the US way.
+  to Duckling, which reads it the US way;
+- a pick from a list is no date: "the first one", "the 2nd option" are blanked (Duckling
+  reads "the first" as the 1st of the month), so the form reads them as positions.
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ _WEEKDAY_HOUR = re.compile(
     r"\b" + _WEEKDAY + r",?\s(\d{1,2}(?::\d{2})?)(\s?(?:am|pm|a\.m\.|p\.m\.))?"
     r"(?!\s?(?:st|nd|rd|th|of)\b)(?![/:\d-])", _I)
 _DAY_MONTH = re.compile(r"\b(\d{1,2})/(\d{1,2})\b(?!/)")
+_PICK = re.compile(r"\b(?:the )?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth"
+                   r"|tenth|last|\d{1,2}(?:st|nd|rd|th)) (?:one|option|choice|of them)\b", _I)
 
 
 
@@ -48,6 +52,7 @@ def _day_month(match: "re.Match[str]", today: date) -> Optional[str]:
 
 
 RULES = [
+    (_PICK, lambda match, today: " " * len(match.group(0))),
     (_TOMORROW, lambda match, today: "tomorrow"),
     (_TONIGHT, lambda match, today: "tonight"),
     (_DAY_MONTH, _day_month),

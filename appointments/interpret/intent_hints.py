@@ -35,7 +35,9 @@ _OPEN_WORDS = re.compile(r"\b(?:abren|abre|abiert\w*|atienden|atiende|cierran|ci
                          r"|horario|open|close|closed|hours|(?<!\d )hrs)\b")
 _BOOKING_WORDS = re.compile(r"\b(?:cita\w*|agend\w*|reserv\w*|apart\w*|lugar|espacio"
                             r"|appointment\w*|appt\w*|book\w*|slot\w*|spot)")
-_MINE = re.compile(r"\b(?:mis|mi|tengo|tenia|tengan|my|i have|do i)\b")
+# ("my husband" is no "my appointments")
+_MINE = re.compile(r"\b(?:mis|mi|tengo|tenia|tengan|i have|do i"
+                   r"|my (?:appointment|appt|booking|schedule|reservation)\w*)\b")
 # "¿quién ganó el partido de ayer?": a day already gone is no moment to book.
 _PAST = re.compile(r"\b(?:ayer|anteayer|antier|anoche|(?:semana|mes|ano|fin de semana) pasad[oa]"
                    r"|yesterday|last night|last (?:week|month|year|weekend))\b")

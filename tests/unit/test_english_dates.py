@@ -80,3 +80,14 @@ def test_english_bare_hours_are_flagged_for_business_hours(parser):
     entity = parser.parse("at 5", NOW, "en")[0]
     assert entity["additional_info"]["meridiem_ambiguous"] is True
     assert date(2026, 11, 30).isoformat() in entity["value"]
+
+
+@pytest.mark.parametrize("said", ["the first one", "the 2nd option", "second one pls",
+                                  "the last one"])
+def test_a_pick_from_a_list_is_no_date(parser, said):
+    assert parser.parse(said, NOW, "en") == []
+
+
+def test_a_date_beside_a_pick_is_still_read(parser):
+    [entity] = parser.parse("the first one, on friday", NOW, "en")
+    assert entity["text"] == "on friday"

@@ -92,3 +92,9 @@ def test_a_negated_english_cancel_or_change_is_left_to_the_classifier(text):
 ])
 def test_an_hour_alone_is_no_question_about_the_hours(text, hinted):
     assert hinted_intent(text, "ask_hours", True) == hinted
+
+
+def test_another_one_for_someone_else_is_a_booking_not_a_listing():
+    said = "and another one on friday at 10 for my husband"
+    assert hinted_intent(said, "list_appointments", True) == "book_appointment"
+    assert hinted_intent("my appointments on friday?", "list_appointments", True) is None

@@ -225,3 +225,15 @@ def test_spanish_picks_are_unchanged():
     assert read_choice("no", DAYS).index is None and read_choice("yo", DAYS).index is None
     assert read_interjection("yo") is None and read_interjection("red") is None
     assert read_interjection("pie") is None and read_interjection("no gracias") == LEAVE
+
+
+@pytest.mark.parametrize("text, hour", [("ok 11 then", 11), ("ok 11 entonces", 11),
+                                        ("bueno, a las 4 pues", 16), ("so 10 then", 10)])
+def test_a_pick_after_a_pause_word_is_still_a_pick(text, hour):
+    picked = read_choice(text, DAY_TIMES, numbered=False)
+    assert DAY_TIMES[picked.index].at == time(hour)
+
+
+def test_a_pause_word_alone_picks_nothing():
+    assert read_choice("ok", DAY_TIMES).index is None
+    assert read_choice("ok then", DAY_TIMES).index is None
