@@ -113,6 +113,14 @@ def test_without_a_channel_decision_the_action_decides_with_the_same_rule():
     assert _run(_tracker({"language": "es"}, "10")) == []
 
 
+def test_an_external_intent_never_changes_the_language():
+    # what Rasa's trigger_intent adds when the console or a helpdesk gives the chat back
+    external = "EXTERNAL: EXTERNAL_handoff_finished"
+    assert _run(_tracker({"language": "es"}, external)) != []  # read as words: English
+    assert _run(_tracker({"language": "es"}, external, {"is_external": True})) == []
+    assert _run(_tracker({"language": "en"}, external, {"is_external": True})) == []
+
+
 def test_a_response_is_read_in_the_conversations_language():
     assert variation_text(ENGLISH_FIRST, "en") == "Hi"
     assert variation_text(ENGLISH_FIRST, "es") == "Hola"
