@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from appointments.adapters.helpdesks import chatwoot
+from appointments.adapters.helpdesks import intercom
 from appointments.adapters.helpdesks.common import Product
 from appointments.domain.helpdesk import Helpdesk
 from appointments.settings_values import SettingsError
@@ -17,6 +18,7 @@ from appointments.settings_values import SettingsError
 
 PRODUCTS: Dict[str, Product] = {
     "chatwoot": chatwoot.PRODUCT,
+    "intercom": intercom.PRODUCT,
 }
 
 HelpdeskSettings = Tuple[Tuple[str, Any], ...]  # ((name, its settings), ...) in HELPDESK order
