@@ -5,7 +5,10 @@ The channels (REST, WhatsApp) decide the language before NLU reads the message, 
 Duckling reads dates in it, and pass it as the message's metadata `language`; this
 action only copies that decision into the slot. A message that came another way (rasa
 shell, `rasa test`, Rasa's HTTP API) is decided here with the same rule
-(appointments/interpret/language.py) and the same detector.
+(appointments/interpret/language.py) and the same detector. An external intent (Rasa's
+trigger_intent: the agent console or a helpdesk giving the conversation back, reminders)
+is not something the user wrote: its text, "EXTERNAL: EXTERNAL_handoff_finished", leaves
+the language as it is.
 """
 from __future__ import annotations
 
@@ -30,6 +33,14 @@ def detector() -> Any:
     return LanguageDetector()
 
 
+def latest_is_external(tracker: Tracker) -> bool:
+    """Whether the latest user event is an external intent (Rasa's trigger_intent)."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return bool((event.get("metadata") or {}).get("is_external"))
+    return False
+
+
 def channel_decision(tracker: Tracker) -> Optional[str]:
     """The language the channel decided for the latest message, if it did."""
     for event in reversed(tracker.events or []):
@@ -46,10 +57,10 @@ class ActionValidateSlotMappings(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        current = known(tracker.get_slot(SLOT))
         text = (tracker.latest_message or {}).get("text") or ""
-        if text.startswith(EXTERNAL_PREFIX):
+        if latest_is_external(tracker) or text.startswith(EXTERNAL_PREFIX):
             return []  # an intent triggered by us (trigger_intent), not something the user wrote
+        current = known(tracker.get_slot(SLOT))
         language = channel_decision(tracker)
         if language is None:
             language = await asyncio.get_running_loop().run_in_executor(

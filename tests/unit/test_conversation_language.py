@@ -117,6 +117,8 @@ def test_an_intent_triggered_through_the_api_never_changes_the_language():
     # what Rasa records for trigger_intent (e.g. a helpdesk giving the case back)
     assert _run(_tracker({"language": "es"}, "EXTERNAL: EXTERNAL_handoff_finished")) == []
     assert _run(_tracker({"language": "en"}, "EXTERNAL: EXTERNAL_reminder")) == []
+    external = "EXTERNAL: EXTERNAL_handoff_finished"  # marked external by Rasa, too
+    assert _run(_tracker({"language": "es"}, external, {"is_external": True})) == []
 
 
 def test_a_response_is_read_in_the_conversations_language():

@@ -12,6 +12,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from appointments.adapters.helpdesks import chatwoot
 from appointments.adapters.helpdesks import freshdesk
 from appointments.adapters.helpdesks import zendesk
+from appointments.adapters.helpdesks import intercom
 from appointments.adapters.helpdesks.common import Product
 from appointments.domain.helpdesk import Helpdesk
 from appointments.settings_values import SettingsError
@@ -21,6 +22,7 @@ PRODUCTS: Dict[str, Product] = {
     "chatwoot": chatwoot.PRODUCT,
     "freshdesk": freshdesk.PRODUCT,
     "zendesk": zendesk.PRODUCT,
+    "intercom": intercom.PRODUCT,
 }
 
 HelpdeskSettings = Tuple[Tuple[str, Any], ...]  # ((name, its settings), ...) in HELPDESK order

@@ -1,6 +1,7 @@
 """The helpdesks' webhooks, on the Rasa server (public through deploy/nginx.conf like the
 WhatsApp webhook): POST /helpdesk/<product>/webhook, and /helpdesk/<product>/webhook/<secret>
-for products that cannot sign (the secret compared in constant time by the adapter).
+for products that cannot sign (the secret compared in constant time by the adapter). A HEAD
+on the first answers 200 for a product HELPDESK names (Intercom checks the URL so).
 
 Cheap checks first: a product HELPDESK does not name gets 404, a body over
 MAX_BODY_BYTES 413, then the adapter authenticates (401/403) and reads (400) it, and
@@ -60,6 +61,16 @@ class HelpdeskWebhooks(InputChannel):
         @hook.route("/helpdesk/<product:str>/webhook", methods=["POST"], name="signed")
         async def signed(request: Request, product: str) -> Any:
             return await self._handle(request, product, None)
+
+        @hook.route("/helpdesk/<product:str>/webhook", methods=["HEAD"], name="check")
+        async def check(request: Request, product: str) -> Any:
+            """Products that check the URL before saving it (Intercom: a HEAD)."""
+            try:
+                inbound = self._inbound()
+            except Exception:  # noqa: BLE001
+                return response.empty(status=503)
+            known = inbound is not None and product in inbound.helpdesks
+            return response.empty(status=200 if known else 404)
 
         @hook.route("/helpdesk/<product:str>/webhook/<secret:str>", methods=["POST"],
                     name="secret_path")

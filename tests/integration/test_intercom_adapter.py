@@ -1,0 +1,262 @@
+"""The Intercom adapter over HTTP against the local fake of its API
+(tests/fakes/intercom_api.py, which checks the bearer token, the version header, the paths
+and each payload): opening a case (contact found by phone or made, a conversation from it
+with the summary and the transcript), a contact not searchable yet, the user's messages as
+their replies, closing; 5xx retried, 4xx not; and the webhooks: X-Hub-Signature, what is
+an agent's reply (HTML to text), notes and the user's own messages ignored, closed."""
+import asyncio
+import json
+
+import pytest
+
+from appointments.adapters.helpdesks.intercom import (
+    IntercomHelpdesk, IntercomSettings, plain_text, signature,
+)
+from appointments.adapters.helpdesks.registry import read_helpdesks
+from appointments.adapters.http import HttpClient
+from appointments.domain.helpdesk import (
+    AgentReply, HelpdeskError, Ignored, InboundRequest, Resolved, WebhookRefused,
+)
+from appointments.settings_values import SettingsError
+from tests.fakes.intercom_api import CLIENT_SECRET, FakeIntercom
+
+CASE = {"id": 12, "phone": "whatsapp:+5215512345678", "profile_name": "Ana", "reason": "fallback",
+        "summary": {"goal": "crear una cita", "slots": {"appointment_date": "viernes"}},
+        "transcript": []}
+PHONE = "+525512345678"
+TRANSCRIPT = [{"author": "user", "text": "quiero una cita", "at": "2026-11-25T16:00:00+00:00"},
+              {"author": "bot", "text": "¿Para qué día?", "at": "2026-11-25T16:00:01+00:00"}]
+
+
+@pytest.fixture
+def intercom():
+    fake = FakeIntercom()
+    yield fake
+    fake.stop()
+
+
+def helpdesk_for(fake, **changes):
+    env = {k: v for k, v in {**fake.env(), **changes}.items() if v is not None}
+    return IntercomHelpdesk(IntercomSettings.from_env(env), "https://consola.example.com",
+                            http=HttpClient(attempts=3, backoff_seconds=0.01))
+
+
+def run(helpdesk, coroutine):
+    async def go():
+        try:
+            return await coroutine
+        finally:
+            await helpdesk.aclose()
+    return asyncio.run(go())
+
+
+def test_settings():
+    settings = read_helpdesks("intercom", {"INTERCOM_ACCESS_TOKEN": "t",
+                                           "INTERCOM_CLIENT_SECRET": "s" * 16})
+    [(name, intercom)] = settings
+    assert (name, intercom.url, intercom.admin_id) == ("intercom", "https://api.intercom.io", None)
+    assert "s" * 16 not in repr(intercom)
+    with pytest.raises(SettingsError, match="INTERCOM_ACCESS_TOKEN, INTERCOM_CLIENT_SECRET"):
+        read_helpdesks("intercom", {})
+    for bad in ({"INTERCOM_CLIENT_SECRET": "short"}, {"INTERCOM_ADMIN_ID": "laura"},
+                {"INTERCOM_URL": "api.intercom.io"}):
+        with pytest.raises(SettingsError):
+            read_helpdesks("intercom", {"INTERCOM_ACCESS_TOKEN": "t",
+                                        "INTERCOM_CLIENT_SECRET": "s" * 16, **bad})
+
+
+def test_a_case_opens_a_conversation_from_a_new_contact(intercom):
+    helpdesk = helpdesk_for(intercom)
+    ref = run(helpdesk, helpdesk.open(CASE, TRANSCRIPT))
+    assert intercom.violations == []
+    conversation = intercom.conversation_of(PHONE)
+    assert ref == conversation["id"] and conversation["state"] == "open"
+    [contact] = intercom.contacts.values()
+    assert (contact["role"], contact["name"], contact["external_id"]) == (
+        "user", "Ana", f"whatsapp:{PHONE}")
+    body = conversation["source"]["body"]
+    assert "#12" in body and "crear una cita" in body and "fecha=viernes" in body
+    assert "https://consola.example.com/agent/cases/12" in body
+    assert "[16:00 UTC] Cliente: quiero una cita" in body and "Asistente: ¿Para qué día?" in body
+    assert conversation["source"]["author"] == {"type": "user", "id": contact["id"]}
+    assert [(r["method"], r["path"]) for r in intercom.requests] == [
+        ("POST", "/contacts/search"), ("POST", "/contacts"), ("POST", "/conversations")]
+    assert intercom.requests[0]["json"] == {
+        "query": {"field": "phone", "operator": "=", "value": PHONE}}
+    assert {r["headers"]["Authorization"] for r in intercom.requests} == {
+        f"Bearer {intercom.token}"}
+    assert {r["headers"]["Intercom-Version"] for r in intercom.requests} == {"2.11"}
+
+
+def test_a_phone_with_a_contact_reuses_it_user_before_lead(intercom):
+    lead = intercom.add_contact(PHONE, role="lead")
+    helpdesk = helpdesk_for(intercom)
+    ref = run(helpdesk, helpdesk.open(CASE, []))
+    assert intercom.conversations[ref]["contact_id"] == lead and len(intercom.contacts) == 1
+    user = intercom.add_contact(PHONE, role="user")
+    helpdesk = helpdesk_for(intercom)
+    again = run(helpdesk, helpdesk.open({**CASE, "id": 13}, []))
+    assert again != ref and intercom.conversations[again]["contact_id"] == user
+    assert intercom.violations == []
+
+
+def test_a_contact_not_searchable_yet_is_found_by_the_conflict(intercom):
+    intercom.search_lag = True
+    first = helpdesk_for(intercom)
+    one = run(first, first.open(CASE, []))
+    second = helpdesk_for(intercom)
+    two = run(second, second.open({**CASE, "id": 13}, []))
+    assert one != two and len(intercom.contacts) == 1
+    assert intercom.conversations[one]["contact_id"] == intercom.conversations[two]["contact_id"]
+    assert [r["path"] for r in intercom.requests].count("/contacts") == 2
+
+
+def test_user_messages_are_the_contacts_replies_and_closing_needs_an_admin(intercom):
+    helpdesk = helpdesk_for(intercom)
+    ref = run(helpdesk, helpdesk.open(CASE, []))
+    fresh = helpdesk_for(intercom)  # another process: it asks Intercom whose conversation
+
+    async def go():
+        await fresh.append_user_message(ref, "¿hay alguien?", CASE)
+        await fresh.append_user_message(ref, "sigo aquí", CASE)
+        await fresh.close(ref)
+
+    run(fresh, go())
+    assert intercom.user_replies(ref) == ["¿hay alguien?", "sigo aquí"]
+    assert [r["method"] for r in intercom.requests].count("GET") == 1
+    assert intercom.conversations[ref]["state"] == "closed"
+    reply = [r["json"] for r in intercom.requests if r["path"].endswith("/reply")][0]
+    assert (reply["message_type"], reply["type"]) == ("comment", "user")
+    assert intercom.violations == []
+
+    without_admin = helpdesk_for(intercom, INTERCOM_ADMIN_ID=None)
+    assert without_admin.can_close is False
+    before = len(intercom.requests)
+    run(without_admin, without_admin.close(ref))
+    assert len(intercom.requests) == before
+
+
+def test_a_5xx_is_retried_and_a_4xx_is_not(intercom):
+    helpdesk = helpdesk_for(intercom)
+    ref = run(helpdesk, helpdesk.open(CASE, []))
+    intercom.failures = [502]  # closing can be repeated safely: retried at once
+    helpdesk = helpdesk_for(intercom)
+    run(helpdesk, helpdesk.close(ref))
+    assert intercom.conversations[ref]["state"] == "closed"
+
+    intercom.failures = [200, 503]  # search answered; creating a contact is not repeated
+    helpdesk = helpdesk_for(intercom)
+    with pytest.raises(HelpdeskError) as down:
+        run(helpdesk, helpdesk.open({**CASE, "phone": "+5215500000009"}, []))
+    assert down.value.retry and "HTTP 503" in str(down.value)
+    assert intercom.token not in str(down.value)
+
+    helpdesk = helpdesk_for(intercom, INTERCOM_ACCESS_TOKEN="wrong-token")
+    with pytest.raises(HelpdeskError) as refused:
+        run(helpdesk, helpdesk.open(CASE, []))
+    assert not refused.value.retry and "HTTP 401" in str(refused.value)
+
+
+def test_an_unreachable_intercom_is_worth_retrying(intercom):
+    intercom.stop()
+    helpdesk = helpdesk_for(intercom)
+    with pytest.raises(HelpdeskError) as down:
+        run(helpdesk, helpdesk.open(CASE, []))
+    assert down.value.retry
+
+
+# --- webhooks ---------------------------------------------------------------------------
+
+def request(fake, payload, secret=None, signed=True, body=None, path_secret=None):
+    raw = body if body is not None else json.dumps(payload).encode()
+    headers = {"X-Hub-Signature": fake.sign(raw, secret)} if signed else {}
+    return InboundRequest(headers, raw, path_secret)
+
+
+def test_an_admins_comment_is_a_reply_in_plain_text(intercom):
+    helpdesk = helpdesk_for(intercom)
+    payload = intercom.admin_reply("41", "<p>Hola Ana, soy Laura &amp; te ayudo.</p>"
+                                         "<p>Mira: <a href=\"https://clinica.example/mapa\">"
+                                         "el mapa</a><br>¿Te sirve?</p>",
+                                   notification_id="notif_1")
+    [reply] = helpdesk.parse_webhook(request(intercom, payload))
+    assert isinstance(reply, AgentReply) and (reply.ref, reply.agent_name) == ("41", "Laura")
+    assert reply.text == ("Hola Ana, soy Laura & te ayudo.\n\n"
+                          "Mira: el mapa (https://clinica.example/mapa)\n¿Te sirve?")
+    assert reply.event_id.startswith("notif_1:")
+    assert signature(intercom.client_secret, b"{}") == intercom.sign(b"{}")
+
+
+def test_plain_text_lists_and_bare_links():
+    assert plain_text("<ul><li>uno</li><li>dos</li></ul>") == "• uno\n• dos"
+    assert plain_text('<a href="https://x.example">https://x.example</a>') == "https://x.example"
+    assert plain_text('<a href="javascript:alert(1)">aquí</a>') == "aquí"
+    assert plain_text("<p></p><p>  </p>") == ""
+
+
+def test_notes_the_users_own_replies_bots_and_other_topics_are_ignored(intercom):
+    helpdesk = helpdesk_for(intercom)
+    note = intercom.admin_note("41", "<p>nota interna</p>")
+    hidden = intercom.notification("conversation.admin.replied", "41",
+                                   [intercom.part("<p>nota</p>", part_type="note")])
+    echo = intercom.notification("conversation.admin.replied", "41",
+                                 [intercom.part("<p>hola</p>", author="user")])
+    bot = intercom.notification("conversation.admin.replied", "41",
+                                [intercom.part("<p>soy Fin</p>", author="bot")])
+    user = intercom.notification("conversation.user.replied", "41", [intercom.part("hola")])
+    ping = {"type": "notification_event", "topic": "ping", "id": "notif_p", "data": {}}
+    for payload in (note, hidden, echo, bot, user, ping):
+        [event] = helpdesk.parse_webhook(request(intercom, payload))
+        assert isinstance(event, Ignored), payload
+
+
+def test_closed_gives_back_after_the_closing_message(intercom):
+    helpdesk = helpdesk_for(intercom)
+    [event] = helpdesk.parse_webhook(request(intercom, intercom.admin_closed(
+        "41", notification_id="notif_9")))
+    assert event == Resolved("41", "notif_9:closed")
+    reply, resolved = helpdesk.parse_webhook(request(intercom, intercom.admin_closed(
+        "41", "<p>¡Listo, hasta luego!</p>")))
+    assert isinstance(reply, AgentReply) and reply.text == "¡Listo, hasta luego!"
+    assert isinstance(resolved, Resolved) and resolved.event_id != reply.event_id
+
+
+@pytest.mark.parametrize("case, status", [
+    ({"secret": "another-secret-0123456789"}, 403),
+    ({"signed": False}, 401),
+    ({"path_secret": CLIENT_SECRET}, 403),  # Intercom signs: no secret path
+])
+def test_forged_webhooks_are_refused(intercom, case, status):
+    helpdesk = helpdesk_for(intercom)
+    payload = intercom.admin_reply("41", "<p>te hackeo</p>")
+    with pytest.raises(WebhookRefused) as refused:
+        helpdesk.parse_webhook(request(intercom, payload, **case))
+    assert refused.value.status == status
+
+
+def test_a_body_changed_after_signing_is_refused(intercom):
+    helpdesk = helpdesk_for(intercom)
+    raw = json.dumps(intercom.admin_reply("41", "<p>Hola</p>")).encode()
+    forged = InboundRequest({"X-Hub-Signature": intercom.sign(raw)},
+                            raw.replace(b"Hola", b"Adi\xc3\xb3s"))
+    with pytest.raises(WebhookRefused) as refused:
+        helpdesk.parse_webhook(forged)
+    assert refused.value.status == 403
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"no json", b"[1, 2]",
+    b'{"topic": "conversation.admin.replied", "data": {"item": {"id": 1}}}',
+    b'{"topic": "conversation.admin.closed", "id": "n", "data": {"item": {"id": null}}}',
+    b'{"topic": "conversation.admin.replied", "id": "n", "data": []}',
+    b'{"topic": "conversation.admin.replied", "id": "n", "data": {"item": {"id": "4", '
+    b'"conversation_parts": {"conversation_parts": "x"}}}}',
+    b'{"topic": "conversation.admin.replied", "id": "n", "data": {"item": {"id": "4", '
+    b'"conversation_parts": {"conversation_parts": [{"part_type": "comment", "body": "hi", '
+    b'"author": {"type": "admin"}}]}}}}',
+])
+def test_malformed_bodies_are_bad_requests_never_crashes(intercom, body):
+    helpdesk = helpdesk_for(intercom)
+    with pytest.raises(WebhookRefused) as refused:
+        helpdesk.parse_webhook(request(intercom, None, body=body))
+    assert refused.value.status == 400
