@@ -76,7 +76,10 @@ FILLER = frozenset(
     "the option opt number nr i ll d s take want like choose pick go with for at on is it "
     "that this let give can have get would prefer".split()) | frozenset(
     # "ok 11 then", "bueno, la 2 entonces": what comes around a pick after a pause
-    "ok okay okey entonces pues bueno then so just".split())
+    "ok okay okey entonces pues bueno then so just".split()) | frozenset(
+    # "cancel the second one", "cambia la 2": the request around a pick from a list
+    "cancel cancela cancelar cancelame change cambia cambiar cambiame move mueve mover "
+    "reschedule reagenda reagendar".split())
 # "one" names no number after another word: "the first one", "that one", "no one";
 # after these it does: "option one".
 _NUMBERING = frozenset("option opt number nr opcion opc op numero num #".split())

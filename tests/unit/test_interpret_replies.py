@@ -237,3 +237,9 @@ def test_a_pick_after_a_pause_word_is_still_a_pick(text, hour):
 def test_a_pause_word_alone_picks_nothing():
     assert read_choice("ok", DAY_TIMES).index is None
     assert read_choice("ok then", DAY_TIMES).index is None
+
+
+@pytest.mark.parametrize("text, index", [("cancel the second one", 1), ("cancela la segunda", 1),
+                                         ("cambia la 2", 1), ("move the first one", 0)])
+def test_a_request_around_a_pick_from_a_list_picks(text, index):
+    assert read_choice(text, APPOINTMENTS, numbered=True).index == index
