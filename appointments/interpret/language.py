@@ -6,7 +6,8 @@ Pure: the detector's answer (appointments/adapters/language_detector.py) comes i
 1. An explicit request switches at any time: "English", "in english", "inglés",
    "en inglés por favor", "español", "spanish", "in spanish" (give or take greetings and
    polite words). "no hablo inglés" is not one: "no" and "hablo" are not filler.
-2. A short or ambiguous reply never flips: "ok", "10", "sí", "yes", "no", a code like
+2. A payload ("/confirm_appointment{...}": a button, the answer to a reminder) never
+   flips, nor does a short or ambiguous reply: "ok", "10", "sí", "yes", "no", a code like
    K7P-3QX, emoji, a date like 15/12, "gracias", "thanks", "hola", "hi". Those words
    (`NEUTRAL`), digits and anything with a digit do not count as words.
 3. Otherwise flip only on a clear signal: at least `MIN_WORDS` different real words and
@@ -91,6 +92,8 @@ def keep_language(current: Optional[str], text: Optional[str],
                   detection: Detection) -> str:
     """The language to answer in after `text`, given the conversation's `current` one."""
     current = current if current in LANGUAGES else DEFAULT_LANGUAGE
+    if is_payload(text):
+        return current
     asked = requested_language(text)
     if asked is not None:
         return asked
@@ -102,10 +105,17 @@ def keep_language(current: Optional[str], text: Optional[str],
     return other
 
 
+def is_payload(text: Optional[str]) -> bool:
+    """'/confirm_appointment{"appointment_code": "K7P-3QX"}': what a button or the answer
+    to a reminder sends Rasa; its words are ours, not the user's language."""
+    return (text or "").lstrip().startswith("/")
+
+
 def needs_detector(text: Optional[str]) -> bool:
     """Whether the detector could change anything: not for a request by name, nor for a
-    reply too short to flip the language (the detector is not asked then)."""
-    return requested_language(text) is None and len(real_words(text)) >= MIN_WORDS
+    reply too short to flip the language, nor for a payload (the detector is not asked)."""
+    return (not is_payload(text) and requested_language(text) is None
+            and len(real_words(text)) >= MIN_WORDS)
 
 
 def decide(current: Optional[str], text: Optional[str],

@@ -121,3 +121,10 @@ def test_plain_english_requests_the_detector_is_less_sure_of_still_switch(text):
 
     detection = LanguageDetector().detect(text)
     assert keep_language(SPANISH, text, detection) == ENGLISH
+
+
+@pytest.mark.parametrize("payload", ['/confirm_appointment{"appointment_code": "K7P-3QX"}',
+                                     "/reschedule_appointment", " /show_menu"])
+def test_a_payload_never_switches_the_language(payload):
+    assert keep_language(SPANISH, payload, SURE_EN) == SPANISH
+    assert keep_language(ENGLISH, payload, Detection(SPANISH, 0.99)) == ENGLISH
