@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -38,6 +37,7 @@ from appointments.adapters.helpdesks.common import (
     ApiError,
     Product,
     call,
+    json_object,
     long_secret,
     require,
     same_secret,
@@ -201,12 +201,7 @@ class ChatwootHelpdesk:
 
     def parse_webhook(self, request: InboundRequest) -> List[Event]:
         self._authenticate(request)
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            raise WebhookRefused(400, "not JSON") from None
-        if not isinstance(data, dict):
-            raise WebhookRefused(400, "not a JSON object")
+        data = json_object(request.body)
         event = data.get("event")
         if event == "message_created":
             return [_message_event(data)]

@@ -1,6 +1,7 @@
 """What every helpdesk adapter needs: its settings read (all required ones at once, or a
 SettingsError naming the missing ones) and one HTTP call turned into the answer's JSON or
-a HelpdeskError that says whether trying again later makes sense.
+a HelpdeskError that says whether trying again later makes sense; a webhook's body read
+as a JSON object or refused.
 
 The HTTP helper (appointments/adapters/http.py) already retries 429, 5xx and broken
 connections a few times; what still fails comes here as HelpdeskError(retry=True), and
@@ -10,11 +11,12 @@ Errors name the method, the status and the product, never a URL, a token or a bo
 from __future__ import annotations
 
 import hmac
+import json
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Mapping, Optional
 
 from appointments.adapters.http import HttpClient, RequestFailed
-from appointments.domain.helpdesk import Helpdesk, HelpdeskError
+from appointments.domain.helpdesk import Helpdesk, HelpdeskError, WebhookRefused
 from appointments.settings_values import SettingsError
 
 MIN_SECRET_LENGTH = 16
@@ -57,6 +59,17 @@ def same_secret(given: Optional[str], expected: str) -> bool:
     if not given or not expected:
         return False
     return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
+
+
+def json_object(body: bytes) -> Dict[str, Any]:
+    """A webhook's body as a JSON object; WebhookRefused(400) when it is not one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise WebhookRefused(400, "not JSON") from None
+    if not isinstance(data, dict):
+        raise WebhookRefused(400, "not a JSON object")
+    return data
 
 
 async def call(http: HttpClient, product: str, method: str, url: str,

@@ -35,7 +35,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -43,7 +42,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from yarl import URL
 
 from appointments.adapters.helpdesks import texts
-from appointments.adapters.helpdesks.common import Product, call, long_secret, same_secret
+from appointments.adapters.helpdesks.common import (
+    Product, call, json_object, long_secret, same_secret,
+)
 from appointments.adapters.http import HttpClient
 from appointments.domain.helpdesk import (
     AgentReply,
@@ -184,12 +185,7 @@ class FreshdeskHelpdesk:
 
     def parse_webhook(self, request: InboundRequest) -> List[Event]:
         self._authenticate(request)
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            raise WebhookRefused(400, "not JSON") from None
-        if not isinstance(data, dict):
-            raise WebhookRefused(400, "not a JSON object")
+        data = json_object(request.body)
         event = data.get("event")
         if event == "agent_reply":
             return [_reply_event(data)]

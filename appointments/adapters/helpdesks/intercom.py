@@ -37,7 +37,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
-import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -46,7 +45,7 @@ from urllib.parse import quote
 
 from appointments.adapters.helpdesks import texts
 from appointments.adapters.helpdesks.common import (
-    ApiError, Product, call, long_secret, require, same_secret,
+    ApiError, Product, call, json_object, long_secret, require, same_secret,
 )
 from appointments.adapters.http import HttpClient, RequestFailed
 from appointments.domain.helpdesk import (
@@ -203,12 +202,7 @@ class IntercomHelpdesk:
 
     def parse_webhook(self, request: InboundRequest) -> List[Event]:
         self._authenticate(request)
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            raise WebhookRefused(400, "not JSON") from None
-        if not isinstance(data, dict):
-            raise WebhookRefused(400, "not a JSON object")
+        data = json_object(request.body)
         topic = data.get("topic")
         if topic not in (REPLIED, CLOSED):
             return [Ignored(f"topic {str(topic)[:40]}")]

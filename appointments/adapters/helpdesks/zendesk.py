@@ -38,7 +38,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -47,7 +46,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from yarl import URL
 
 from appointments.adapters.helpdesks import texts
-from appointments.adapters.helpdesks.common import ApiError, Product, call, long_secret, same_secret
+from appointments.adapters.helpdesks.common import (
+    ApiError, Product, call, json_object, long_secret, same_secret,
+)
 from appointments.adapters.http import HttpClient
 from appointments.domain.helpdesk import (
     AgentReply,
@@ -238,12 +239,7 @@ class ZendeskHelpdesk:
 
     def parse_webhook(self, request: InboundRequest) -> List[Event]:
         self._authenticate(request)
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            raise WebhookRefused(400, "not JSON") from None
-        if not isinstance(data, dict):
-            raise WebhookRefused(400, "not a JSON object")
+        data = json_object(request.body)
         ref = _id(data.get("ticket_id"), "ticket_id")
         events: List[Event] = []
         reply = _reply(data, ref)
