@@ -10,7 +10,7 @@ import json
 import pytest
 
 from appointments.adapters.helpdesks.intercom import (
-    IntercomHelpdesk, IntercomSettings, plain_text, signature,
+    IntercomHelpdesk, IntercomSettings, signature,
 )
 from appointments.adapters.helpdesks.registry import read_helpdesks
 from appointments.adapters.http import HttpClient
@@ -185,13 +185,6 @@ def test_an_admins_comment_is_a_reply_in_plain_text(intercom):
                           "Mira: el mapa (https://clinica.example/mapa)\n¿Te sirve?")
     assert reply.event_id.startswith("notif_1:")
     assert signature(intercom.client_secret, b"{}") == intercom.sign(b"{}")
-
-
-def test_plain_text_lists_and_bare_links():
-    assert plain_text("<ul><li>uno</li><li>dos</li></ul>") == "• uno\n• dos"
-    assert plain_text('<a href="https://x.example">https://x.example</a>') == "https://x.example"
-    assert plain_text('<a href="javascript:alert(1)">aquí</a>') == "aquí"
-    assert plain_text("<p></p><p>  </p>") == ""
 
 
 def test_notes_the_users_own_replies_bots_and_other_topics_are_ignored(intercom):
