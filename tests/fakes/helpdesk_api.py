@@ -4,7 +4,8 @@ every request recorded (`requests`: method, path, query, headers, JSON body), er
 answered first on demand (`failures`: statuses, any route), the credentials checked (401)
 before anything else, the settings that point the project at the fake (`env()`), test
 helpers that wait for what the adapter made, and a webhook posted to our endpoint with the
-product's headers. Each product's fake keeps its routes, its field checks, its error
+product's headers (or, for the adapters' tests, the same delivery as an InboundRequest:
+`inbound`). Each product's fake keeps its routes, its field checks, its error
 bodies and its webhook signing:
 
 - `_authorized(headers)` and `_unauthorized()`: the credentials and the 401's body;
@@ -19,11 +20,14 @@ import itertools
 import json
 import threading
 import time
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 import requests
+
+from appointments.domain.helpdesk import InboundRequest
 
 Answer = Tuple[int, Any]
 
@@ -149,10 +153,23 @@ class FakeHelpdeskApi:
                      **how: Any) -> requests.Response:
         """POST an event to our endpoint as the product would: `payload` as JSON (or bytes
         as they are, or `body`), with the headers `how` asks for (signed unless told not to)."""
-        raw = body if body is not None else \
-            payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        raw = _raw(payload, body)
         headers = {"Content-Type": "application/json", **self._webhook_headers(raw, **how)}
         return requests.post(url, data=raw, headers=headers, timeout=20)
 
+    def inbound(self, payload: Any = None, body: Optional[bytes] = None,
+                path_secret: Optional[str] = None, **how: Any) -> InboundRequest:
+        """The same delivery as our webhook endpoint hands it to the adapter (for the
+        adapters' tests, without HTTP)."""
+        raw = _raw(payload, body)
+        return InboundRequest(self._webhook_headers(raw, **how), raw, path_secret,
+                              datetime.now(timezone.utc))
+
     def _webhook_headers(self, raw: bytes, **how: Any) -> Dict[str, str]:
         raise NotImplementedError
+
+
+def _raw(payload: Any, body: Optional[bytes]) -> bytes:
+    if body is not None:
+        return body
+    return payload if isinstance(payload, bytes) else json.dumps(payload).encode()
