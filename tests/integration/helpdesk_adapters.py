@@ -72,3 +72,12 @@ def assert_bad_credentials_refused(fake: Any, case: Dict[str, Any], **wrong: str
     helpdesk = helpdesk_for(fake, **wrong)
     refused = failure(helpdesk, helpdesk.open(case, []))
     assert not refused.retry and "HTTP 401" in str(refused)
+
+
+def assert_open_kept_for_later(fake: Any, case: Dict[str, Any], secret: str) -> None:
+    """With the helpdesk failing (as the test set its fake), opening the case ends in an
+    error worth retrying later that names the status, never the secret."""
+    helpdesk = helpdesk_for(fake)
+    down = failure(helpdesk, helpdesk.open(case, []))
+    assert down.retry and "HTTP 503" in str(down)
+    assert secret not in str(down)

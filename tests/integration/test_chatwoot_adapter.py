@@ -11,7 +11,8 @@ from appointments.adapters.helpdesks.chatwoot import signature
 from appointments.domain.helpdesk import AgentReply, Ignored, Resolved
 from tests.fakes.chatwoot_api import FakeChatwoot
 from tests.integration.helpdesk_adapters import (
-    CASE, TRANSCRIPT, assert_bad_credentials_refused, failure, helpdesk_for, refusal, run, serve,
+    CASE, TRANSCRIPT, assert_bad_credentials_refused, assert_open_kept_for_later, helpdesk_for,
+    refusal, run, serve,
 )
 
 
@@ -77,10 +78,7 @@ def test_a_5xx_is_retried_and_a_4xx_is_not(chatwoot):
     assert chatwoot.conversations[int(ref)]["status"] == "resolved"
 
     chatwoot.failures = [503]  # creating a contact is not repeated blindly: kept for later
-    helpdesk = helpdesk_for(chatwoot)
-    down = failure(helpdesk, helpdesk.open({**CASE, "phone": "+5215500000009"}, []))
-    assert down.retry and "HTTP 503" in str(down)
-    assert chatwoot.token not in str(down)
+    assert_open_kept_for_later(chatwoot, {**CASE, "phone": "+5215500000009"}, chatwoot.token)
     assert_bad_credentials_refused(chatwoot, CASE, CHATWOOT_API_TOKEN="wrong-token")
 
 

@@ -14,8 +14,8 @@ from appointments.domain.helpdesk import AgentReply, Ignored, InboundRequest, Re
 from appointments.settings_values import SettingsError
 from tests.fakes.intercom_api import CLIENT_SECRET, FakeIntercom
 from tests.integration.helpdesk_adapters import (
-    CASE, PHONE, TRANSCRIPT, assert_bad_credentials_refused, failure, helpdesk_for, refusal, run,
-    serve,
+    CASE, PHONE, TRANSCRIPT, assert_bad_credentials_refused, assert_open_kept_for_later,
+    helpdesk_for, refusal, run, serve,
 )
 
 
@@ -119,10 +119,7 @@ def test_a_5xx_is_retried_and_a_4xx_is_not(intercom):
     assert intercom.conversations[ref]["state"] == "closed"
 
     intercom.failures = [200, 503]  # search answered; creating a contact is not repeated
-    helpdesk = helpdesk_for(intercom)
-    down = failure(helpdesk, helpdesk.open({**CASE, "phone": "+5215500000009"}, []))
-    assert down.retry and "HTTP 503" in str(down)
-    assert intercom.token not in str(down)
+    assert_open_kept_for_later(intercom, {**CASE, "phone": "+5215500000009"}, intercom.token)
     assert_bad_credentials_refused(intercom, CASE, INTERCOM_ACCESS_TOKEN="wrong-token")
 
 
