@@ -35,6 +35,7 @@ from yarl import URL
 from appointments.adapters.helpdesks import texts
 from appointments.adapters.helpdesks.common import (
     ApiError,
+    HttpHelpdesk,
     Product,
     call,
     json_object,
@@ -91,15 +92,13 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-class ChatwootHelpdesk:
+class ChatwootHelpdesk(HttpHelpdesk):
     name = NAME
     can_close = True
 
     def __init__(self, settings: ChatwootSettings, console_url: Optional[str] = None,
                  http: Optional[HttpClient] = None) -> None:
-        self.settings = settings
-        self.console_url = console_url
-        self.http = http or HttpClient(attempts=3, backoff_seconds=0.5, timeout_seconds=10.0)
+        super().__init__(settings, console_url, http)
         self._headers = {"api_access_token": settings.api_token,
                          "Content-Type": "application/json"}
 
@@ -178,9 +177,6 @@ class ChatwootHelpdesk:
     async def close(self, ref: str) -> None:
         await self._call("POST", self._url("conversations", ref, "toggle_status"),
                          {"status": "resolved"})
-
-    async def aclose(self) -> None:
-        await self.http.close()
 
     # --- inbound --------------------------------------------------------------------
     def _authenticate(self, request: InboundRequest) -> None:

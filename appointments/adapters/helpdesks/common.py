@@ -1,7 +1,7 @@
 """What every helpdesk adapter needs: its settings read (all required ones at once, or a
 SettingsError naming the missing ones) and one HTTP call turned into the answer's JSON or
 a HelpdeskError that says whether trying again later makes sense; a webhook's body read
-as a JSON object or refused.
+as a JSON object or refused; the settings, console URL and HTTP client an adapter holds.
 
 The HTTP helper (appointments/adapters/http.py) already retries 429, 5xx and broken
 connections a few times; what still fails comes here as HelpdeskError(retry=True), and
@@ -29,6 +29,21 @@ class Product:
     name: str
     read_settings: Callable[[Mapping[str, str]], Any]  # SettingsError when incomplete
     build: Callable[[Any, Optional[str]], Helpdesk]  # (its settings, the console's URL)
+
+
+class HttpHelpdesk:
+    """What every adapter holds: its settings, the console's URL (for the summary) and its
+    HTTP client (a few quick retries of 429, 5xx and broken connections), which `aclose`
+    closes."""
+
+    def __init__(self, settings: Any, console_url: Optional[str] = None,
+                 http: Optional[HttpClient] = None) -> None:
+        self.settings = settings
+        self.console_url = console_url
+        self.http = http or HttpClient(attempts=3, backoff_seconds=0.5, timeout_seconds=10.0)
+
+    async def aclose(self) -> None:
+        await self.http.close()
 
 
 class ApiError(HelpdeskError):

@@ -43,7 +43,7 @@ from yarl import URL
 
 from appointments.adapters.helpdesks import texts
 from appointments.adapters.helpdesks.common import (
-    Product, call, json_object, long_secret, same_secret,
+    HttpHelpdesk, Product, call, json_object, long_secret, same_secret,
 )
 from appointments.adapters.http import HttpClient
 from appointments.domain.helpdesk import (
@@ -127,15 +127,13 @@ def plain_text(fragment: str) -> str:
     return "\n".join(out).strip()
 
 
-class FreshdeskHelpdesk:
+class FreshdeskHelpdesk(HttpHelpdesk):
     name = NAME
     can_close = True
 
     def __init__(self, settings: FreshdeskSettings, console_url: Optional[str] = None,
                  http: Optional[HttpClient] = None) -> None:
-        self.settings = settings
-        self.console_url = console_url
-        self.http = http or HttpClient(attempts=3, backoff_seconds=0.5, timeout_seconds=10.0)
+        super().__init__(settings, console_url, http)
         self._headers = {"Authorization": basic_auth(settings.api_key),
                          "Content-Type": "application/json"}
 
@@ -169,9 +167,6 @@ class FreshdeskHelpdesk:
 
     async def close(self, ref: str) -> None:
         await self._call("PUT", self._url(ref), {"status": RESOLVED})
-
-    async def aclose(self) -> None:
-        await self.http.close()
 
     # --- inbound --------------------------------------------------------------------
     def _authenticate(self, request: InboundRequest) -> None:

@@ -44,7 +44,7 @@ from urllib.parse import quote
 
 from appointments.adapters.helpdesks import texts
 from appointments.adapters.helpdesks.common import (
-    ApiError, Product, call, json_object, long_secret, require, same_secret,
+    ApiError, HttpHelpdesk, Product, call, json_object, long_secret, require, same_secret,
 )
 from appointments.adapters.helpdesks.html_text import plain_text
 from appointments.adapters.http import HttpClient, RequestFailed
@@ -89,15 +89,13 @@ def signature(secret: str, body: bytes) -> str:
     return "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
 
 
-class IntercomHelpdesk:
+class IntercomHelpdesk(HttpHelpdesk):
     name = NAME
 
     def __init__(self, settings: IntercomSettings, console_url: Optional[str] = None,
                  http: Optional[HttpClient] = None) -> None:
-        self.settings = settings
-        self.console_url = console_url
+        super().__init__(settings, console_url, http)
         self.can_close = settings.admin_id is not None
-        self.http = http or HttpClient(attempts=3, backoff_seconds=0.5, timeout_seconds=10.0)
         self._contacts: "OrderedDict[str, str]" = OrderedDict()  # conversation -> contact
         self._headers = {"Authorization": f"Bearer {settings.access_token}",
                          "Intercom-Version": API_VERSION, "Accept": "application/json",
@@ -186,9 +184,6 @@ class IntercomHelpdesk:
             return
         await self._call("POST", f"conversations/{quote(ref, safe='')}/parts", {
             "message_type": "close", "type": "admin", "admin_id": self.settings.admin_id})
-
-    async def aclose(self) -> None:
-        await self.http.close()
 
     # --- inbound --------------------------------------------------------------------
     def _authenticate(self, request: InboundRequest) -> None:

@@ -47,7 +47,7 @@ from yarl import URL
 
 from appointments.adapters.helpdesks import texts
 from appointments.adapters.helpdesks.common import (
-    ApiError, Product, call, json_object, long_secret, same_secret,
+    ApiError, HttpHelpdesk, Product, call, json_object, long_secret, same_secret,
 )
 from appointments.adapters.http import HttpClient
 from appointments.domain.helpdesk import (
@@ -129,15 +129,13 @@ def tags(case: Case) -> List[str]:
     return [TAG, "asistente_handoff"] + ([f"motivo_{reason.lower()}"] if reason else [])
 
 
-class ZendeskHelpdesk:
+class ZendeskHelpdesk(HttpHelpdesk):
     name = NAME
     can_close = True
 
     def __init__(self, settings: ZendeskSettings, console_url: Optional[str] = None,
                  http: Optional[HttpClient] = None) -> None:
-        self.settings = settings
-        self.console_url = console_url
-        self.http = http or HttpClient(attempts=3, backoff_seconds=0.5, timeout_seconds=10.0)
+        super().__init__(settings, console_url, http)
         login = f"{settings.email}/token:{settings.api_token}".encode()
         self._headers = {"Authorization": "Basic " + base64.b64encode(login).decode(),
                          "Content-Type": "application/json", "Accept": "application/json"}
@@ -220,9 +218,6 @@ class ZendeskHelpdesk:
                 raise
             await self._call("PUT", url, {"ticket": {"status": "solved",
                                                      "assignee_id": me["id"]}})
-
-    async def aclose(self) -> None:
-        await self.http.close()
 
     # --- inbound --------------------------------------------------------------------
     def _authenticate(self, request: InboundRequest) -> None:
