@@ -5,13 +5,11 @@ settings the fake gives (`fake.env()`). No agent phone and no generic webhook: w
 the user hears "a person will write" depends on the helpdesk alone. "Now" is a Wednesday
 at 10:00, inside business hours, and a helpdesk that was down is retried after a second.
 
-Use it from a module-scoped fixture:
+Use it from a module-scoped fixture (helpdesk_steps.py has the steps the tests share):
 
     @pytest.fixture(scope="module")
     def stack(tmp_path_factory):
-        fake = FakeChatwoot()
-        yield from helpdesk_stack(tmp_path_factory, "chatwoot", fake.env(), fake=fake)
-        fake.stop()
+        yield from serve_stack(tmp_path_factory, FakeChatwoot())  # helpdesk_steps.py
 """
 from __future__ import annotations
 

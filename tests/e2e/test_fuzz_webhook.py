@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 import pytest
 import requests
@@ -35,6 +35,9 @@ from appointments.domain.phones import normalize_phone
 from appointments.domain.response_texts import variation_text
 from tests.e2e.conftest import PUBLIC_URL, TWILIO_NUMBER
 from tests.e2e.twilio_client import VALIDATOR
+from tests.e2e.webhook_fuzz_inputs import (
+    ANY_CHAR, BODY, CONTENT_TYPES, EXTRAS, MEDIA_URL, NUM_MEDIA, RAW_BODIES, SHORT_TEXT, optional,
+)
 
 PATHS = ("/whatsapp-reply", "/webhooks/whatsapp/webhook")
 RESPONSES = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())["responses"]
@@ -59,57 +62,6 @@ def signature(path: str, params: Dict[str, str]) -> str:
 
 def shown(text: str, limit: int = 300) -> str:
     return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text)} characters)"
-
-
-# --- strategies -----------------------------------------------------------------
-
-ANY_CHAR = st.characters(exclude_categories=("Cs",))  # lone surrogates cannot be sent
-SHORT_TEXT = st.text(ANY_CHAR, max_size=60)
-PHRASES = st.sampled_from([
-    "hola", "¡Hola!", "1", "4", "menú", "mañana a las 5", "el 31 de febrero", "15/12",
-    "K7P-3QX", "cancelar K7P-3QX", '/cancel_appointment{"appointment_code": "K7P-3QX"}',
-    "/restart", "/session_start", "/share_media", "//", "/", " ", "\x00", "\u202e", "🙏" * 50,
-])
-
-
-def repeated(piece: str, times: int) -> str:
-    return (piece * times)[:1600]
-
-
-BODY = st.one_of(
-    SHORT_TEXT,
-    PHRASES,
-    st.lists(st.one_of(PHRASES, SHORT_TEXT), max_size=4).map(" ".join),
-    # long: up to WhatsApp's 1,600 characters (bodies over 64 KB are refused: 413)
-    st.builds(repeated, st.text(ANY_CHAR, min_size=1, max_size=30), st.integers(1, 1600)),
-)
-NUM_MEDIA = st.one_of(
-    st.integers(-3, 15).map(str),
-    st.sampled_from(["", " 1", "1 ", "01", "+1", "1e3", "1.0", "²", "١", "１", "NaN",
-                     "99999999999999999999999", "0x1", "-0", "\x00"]),
-    SHORT_TEXT,
-)
-MEDIA_URL = st.one_of(
-    st.sampled_from(["https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
-                     "", "not a url", "javascript:alert(1)", "file:///etc/passwd",
-                     "http://127.0.0.1:1/x", "https://" + "a" * 3000 + ".com"]),
-    SHORT_TEXT,
-)
-TWILIO_FIELDS = ["WaId", "Latitude", "Longitude", "MediaContentType0", "MediaUrl1",
-                 "MediaContentType1", "ButtonPayload", "ButtonText", "NumSegments",
-                 "SmsStatus", "AccountSid", "ApiVersion", "ReferralNumMedia", "Address",
-                 "Label", "SmsMessageSid", "OriginalRepliedMessageSid"]
-FIXED_FIELDS = {"From", "To", "Body", "MessageSid", "NumMedia", "MediaUrl0", "ProfileName"}
-EXTRAS = st.dictionaries(
-    st.one_of(st.sampled_from(TWILIO_FIELDS), st.text(ANY_CHAR, min_size=1, max_size=20))
-    .filter(lambda key: key not in FIXED_FIELDS),
-    st.one_of(SHORT_TEXT, st.floats(allow_nan=True).map(str)),
-    max_size=6,
-)
-
-
-def optional(strategy):
-    return st.one_of(st.none(), strategy)  # None: the field is not posted at all
 
 
 # --- (a) signed posts with random fields ------------------------------------------------
@@ -160,41 +112,6 @@ def test_signed_messages_with_random_fields_are_answered_and_logged(stack):
 
 
 # --- (b) raw malformed bodies -------------------------------------------------------------
-
-PERCENT_NOISE = st.lists(
-    st.one_of(
-        st.sampled_from(["%", "%Z", "%ZZ", "%E0%A4", "%FF", "%C3", "%00", "%%", "%2", "=",
-                         "&", "&&", "==", "+", ";", "Body=", "From=", "From=whatsapp:+52",
-                         "NumMedia=", "%F0%9F%99", "%ED%A0%80", "Body=%u00f1"]),
-        st.text(ANY_CHAR, max_size=6),
-    ),
-    max_size=20,
-).map(lambda parts: "".join(parts).encode("utf-8"))
-INVALID_UTF8 = st.builds(
-    lambda head, junk, tail: head + junk + tail,
-    st.sampled_from([b"", b"Body=", b"From=whatsapp%3A%2B5215599990000&Body="]),
-    st.sampled_from([b"\xff", b"\xfe\xff", b"\xc3", b"\xc3\x28", b"\xed\xa0\x80",
-                     b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\x80"]),
-    st.binary(max_size=50),
-)
-# well-formed forms that lack what a message needs (no From, an empty From)
-INCOMPLETE_FORMS = st.dictionaries(
-    st.sampled_from(["Body", "To", "MessageSid", "NumMedia", "From"]), SHORT_TEXT, max_size=4,
-).filter(lambda form: not form.get("From")).map(lambda form: urlencode(form).encode())
-RAW_BODIES = st.one_of(
-    st.binary(max_size=3000), INVALID_UTF8, PERCENT_NOISE, INCOMPLETE_FORMS,
-    st.text(ANY_CHAR, max_size=300).map(lambda text: text.encode("utf-8")),
-)
-CONTENT_TYPES = st.one_of(
-    st.none(),
-    st.sampled_from([
-        "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8",
-        "application/x-www-form-urlencoded; charset=latin-1", "application/json", "text/plain",
-        "multipart/form-data; boundary=xyz", "multipart/form-data", "application/octet-stream",
-        "", "garbage/;;;", "text/xml; charset=utf-16",
-    ]),
-)
-
 
 def twilio_params(raw: bytes) -> Optional[Dict[str, str]]:
     """The form parameters a form decoder reads from `raw` (None: not UTF-8 at all)."""

@@ -9,22 +9,20 @@ conversations and their messages, records every request (`requests`), and can an
 with errors first (`failures`: statuses, any route). `send_webhook` posts an event to our
 endpoint the way Chatwoot does: X-Chatwoot-Signature = "sha256=" + HMAC-SHA256 over
 "{timestamp}.{body}" with X-Chatwoot-Timestamp and X-Chatwoot-Delivery.
+The server, the recording, `failures`, `env()` and posting a webhook are the shared
+base's (tests/fakes/helpdesk_api.py).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
-import json
 import re
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Dict, List, Mapping, Optional
+from urllib.parse import parse_qs
 
-import requests
+from tests.fakes.helpdesk_api import Answer, FakeHelpdeskApi
 
 TOKEN = "cw-api-token-0123456789"
 ACCOUNT = "7"
@@ -32,49 +30,20 @@ INBOX = 3
 WEBHOOK_SECRET = "cw-webhook-secret-0123456789"
 PHONE = re.compile(r"\+[1-9][0-9]{6,14}")
 
-Answer = Tuple[int, Any]
 
+class FakeChatwoot(FakeHelpdeskApi):
+    product = "chatwoot"
 
-class FakeChatwoot:
     def __init__(self, token: str = TOKEN, account: str = ACCOUNT, inbox: int = INBOX,
                  webhook_secret: str = WEBHOOK_SECRET) -> None:
         self.token, self.account, self.inbox = token, account, inbox
         self.webhook_secret = webhook_secret
-        self.requests: List[Dict[str, Any]] = []
-        self.violations: List[str] = []
-        self.failures: List[int] = []
         self.contacts: Dict[int, Dict[str, Any]] = {}
         self.conversations: Dict[int, Dict[str, Any]] = {}
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-        fake = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, body = fake._handle(self.command, self.path, dict(self.headers), raw)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _answer  # noqa: N815 - http.server's naming
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def env(self) -> Dict[str, str]:
-        """The settings that point the project at this fake."""
-        return {"HELPDESK": "chatwoot", "CHATWOOT_URL": self.url,
-                "CHATWOOT_ACCOUNT_ID": self.account, "CHATWOOT_INBOX_ID": str(self.inbox),
+    def _credentials(self) -> Dict[str, str]:
+        return {"CHATWOOT_ACCOUNT_ID": self.account, "CHATWOOT_INBOX_ID": str(self.inbox),
                 "CHATWOOT_API_TOKEN": self.token, "CHATWOOT_WEBHOOK_SECRET": self.webhook_secret}
 
     # --- the API -----------------------------------------------------------------------
@@ -82,27 +51,20 @@ class FakeChatwoot:
         self.violations.append(why)
         return 422, {"message": why}
 
-    def _handle(self, method: str, target: str, headers: Dict[str, str], raw: bytes) -> Answer:
-        parts = urlsplit(target)
-        try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
-            body = None
-        with self._lock:
-            self.requests.append({"method": method, "path": parts.path, "query": parts.query,
-                                  "headers": headers, "json": body})
-            if self.failures:
-                return self.failures.pop(0), {"error": "fake failure"}
-            lower = {k.lower(): v for k, v in headers.items()}
-            if lower.get("api_access_token") != self.token:
-                return 401, {"error": "Invalid Access Token"}
-            prefix = f"/api/v1/accounts/{self.account}/"
-            if not parts.path.startswith(prefix):
-                return 404, {"error": "account not found"}
-            if method == "POST" and (not isinstance(body, dict) or
-                                     "application/json" not in lower.get("content-type", "")):
-                return self._refuse(f"{parts.path}: a JSON object expected")
-            return self._route(method, parts.path[len(prefix):], parts.query, body)
+    def _authorized(self, headers: Mapping[str, str]) -> bool:
+        return headers.get("api_access_token") == self.token
+
+    def _unauthorized(self) -> Answer:
+        return 401, {"error": "Invalid Access Token"}
+
+    def _serve(self, method: str, path: str, query: str, headers: Mapping[str, str],
+               body: Any) -> Answer:
+        prefix = f"/api/v1/accounts/{self.account}/"
+        if not path.startswith(prefix):
+            return 404, {"error": "account not found"}
+        if method == "POST" and not self._is_json_object(headers, body):
+            return self._refuse(f"{path}: a JSON object expected")
+        return self._route(method, path[len(prefix):], query, body)
 
     def _route(self, method: str, path: str, query: str, body: Any) -> Answer:
         if (method, path) == ("POST", "contacts"):
@@ -183,15 +145,10 @@ class FakeChatwoot:
     # --- what a test reads --------------------------------------------------------------
     def conversation_of(self, phone: str, timeout: float = 15.0) -> Dict[str, Any]:
         """The conversation of the contact with that phone (E.164), once there is one."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                ids = [c["id"] for c in self.contacts.values() if c["phone_number"] == phone]
-                found = [c for c in self.conversations.values() if c["contact_id"] in ids]
-                if found:
-                    return json.loads(json.dumps(found[-1]))
-            time.sleep(0.1)
-        raise AssertionError(f"no Chatwoot conversation for {phone}")
+        def find() -> List[Dict[str, Any]]:
+            ids = [c["id"] for c in self.contacts.values() if c["phone_number"] == phone]
+            return [c for c in self.conversations.values() if c["contact_id"] in ids]
+        return self._newest(find, f"no Chatwoot conversation for {phone}", timeout)
 
     def messages(self, conversation_id: int) -> List[Dict[str, Any]]:
         with self._lock:
@@ -199,10 +156,7 @@ class FakeChatwoot:
 
     def wait_for_messages(self, conversation_id: int, count: int,
                           timeout: float = 15.0) -> List[Dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(self.messages(conversation_id)) < count:
-            time.sleep(0.05)
-        return self.messages(conversation_id)
+        return self._at_least(lambda: self.messages(conversation_id), count, timeout)
 
     # --- webhooks -------------------------------------------------------------------------
     @staticmethod
@@ -228,18 +182,12 @@ class FakeChatwoot:
         return "sha256=" + hmac.new(key, timestamp.encode() + b"." + body,
                                     hashlib.sha256).hexdigest()
 
-    def send_webhook(self, url: str, payload: Any, secret: Optional[str] = None,
-                     timestamp: Optional[str] = None, signed: bool = True,
-                     body: Optional[bytes] = None) -> requests.Response:
-        """POST an event to our endpoint as Chatwoot would (signed unless told not to)."""
-        raw = body if body is not None else json.dumps(payload).encode()
+    def _webhook_headers(self, raw: bytes, secret: Optional[str] = None,
+                         timestamp: Optional[str] = None, signed: bool = True) -> Dict[str, str]:
+        """As Chatwoot sends an event (signed unless told not to)."""
         stamp = timestamp or str(int(time.time()))
-        headers = {"Content-Type": "application/json", "X-Chatwoot-Delivery": str(uuid.uuid4())}
+        headers = {"X-Chatwoot-Delivery": str(uuid.uuid4())}
         if signed:
             headers.update({"X-Chatwoot-Timestamp": stamp,
                             "X-Chatwoot-Signature": self.sign(raw, stamp, secret)})
-        return requests.post(url, data=raw, headers=headers, timeout=20)
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return headers

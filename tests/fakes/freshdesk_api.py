@@ -10,20 +10,17 @@ reference lists them (400 "Validation failed" with `errors`; the reason also kep
 every request (`requests`) and can answer with errors first (`failures`: statuses, any
 route). `send_webhook` posts an automation rule's body (README, "Freshdesk") to our
 endpoint with the rule's custom header, as Freshdesk's "Trigger webhook" action does.
+The server, the recording, `failures`, `env()` and posting a webhook are the shared
+base's (tests/fakes/helpdesk_api.py).
 """
 from __future__ import annotations
 
 import base64
-import itertools
-import json
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import urlsplit
+from typing import Any, Dict, List, Mapping, Optional
 
-import requests
+from tests.fakes.helpdesk_api import Answer, FakeHelpdeskApi
 
 API_KEY = "fd-api-key-0123456789abcdef"
 WEBHOOK_SECRET = "fd-webhook-secret-0123456789"
@@ -38,46 +35,20 @@ TICKET_FIELDS = {"name", "subject", "type", "status", "priority", "description",
                  "internal_agent_id", "internal_group_id", "lookup_parameter", *REQUESTER}
 NOTE_FIELDS = {"body", "structured_body", "incoming", "notify_emails", "private", "user_id"}
 
-Answer = Tuple[int, Any]
 
+class FakeFreshdesk(FakeHelpdeskApi):
+    product = "freshdesk"
+    methods = ("GET", "POST", "PUT")
+    first_id = 101
+    empty_body = None
 
-class FakeFreshdesk:
     def __init__(self, api_key: str = API_KEY, webhook_secret: str = WEBHOOK_SECRET) -> None:
         self.api_key, self.webhook_secret = api_key, webhook_secret
-        self.requests: List[Dict[str, Any]] = []
-        self.violations: List[str] = []
-        self.failures: List[int] = []
         self.tickets: Dict[int, Dict[str, Any]] = {}
-        self._ids = itertools.count(101)
-        self._lock = threading.Lock()
-        fake = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, body = fake._handle(self.command, self.path, dict(self.headers), raw)
-                data = json.dumps(body).encode() if body is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = _answer  # noqa: N815 - http.server's naming
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def env(self) -> Dict[str, str]:
-        """The settings that point the project at this fake."""
-        return {"HELPDESK": "freshdesk", "FRESHDESK_URL": self.url,
-                "FRESHDESK_API_KEY": self.api_key,
+    def _credentials(self) -> Dict[str, str]:
+        return {"FRESHDESK_API_KEY": self.api_key,
                 "FRESHDESK_WEBHOOK_SECRET": self.webhook_secret}
 
     # --- the API -----------------------------------------------------------------------
@@ -86,7 +57,10 @@ class FakeFreshdesk:
         return 400, {"description": "Validation failed",
                      "errors": [{"field": field, "message": message, "code": "invalid_value"}]}
 
-    def _authorized(self, headers: Dict[str, str]) -> bool:
+    def _error(self, message: str) -> Any:
+        return {"description": message}
+
+    def _authorized(self, headers: Mapping[str, str]) -> bool:
         scheme, _, encoded = (headers.get("authorization") or "").partition(" ")
         try:
             user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
@@ -94,28 +68,19 @@ class FakeFreshdesk:
             return False
         return scheme == "Basic" and user == self.api_key and password == "X"
 
-    def _handle(self, method: str, target: str, headers: Dict[str, str], raw: bytes) -> Answer:
-        path = urlsplit(target).path
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = ValueError
-        with self._lock:
-            self.requests.append({"method": method, "path": path, "headers": headers,
-                                  "json": body if body is not ValueError else None})
-            if self.failures:
-                return self.failures.pop(0), {"description": "fake failure"}
-            lower = {k.lower(): v for k, v in headers.items()}
-            if not self._authorized(lower):
-                return 401, {"code": "invalid_credentials",
-                             "message": "You have to be logged in to perform this action."}
-            if method in ("POST", "PUT"):
-                if "application/json" not in lower.get("content-type", ""):
-                    self.violations.append(f"{path}: not application/json")
-                    return 415, {"code": "invalid_content_type"}
-                if not isinstance(body, dict):
-                    return self._invalid("body", "a JSON object expected")
-            return self._route(method, path, body)
+    def _unauthorized(self) -> Answer:
+        return 401, {"code": "invalid_credentials",
+                     "message": "You have to be logged in to perform this action."}
+
+    def _serve(self, method: str, path: str, query: str, headers: Mapping[str, str],
+               body: Any) -> Answer:
+        if method in ("POST", "PUT"):
+            if "application/json" not in headers.get("content-type", ""):
+                self.violations.append(f"{path}: not application/json")
+                return 415, {"code": "invalid_content_type"}
+            if not isinstance(body, dict):
+                return self._invalid("body", "a JSON object expected")
+        return self._route(method, path, body)
 
     def _route(self, method: str, path: str, body: Any) -> Answer:
         if (method, path) == ("POST", "/api/v2/tickets"):
@@ -187,14 +152,8 @@ class FakeFreshdesk:
     # --- what a test reads --------------------------------------------------------------
     def ticket_of(self, phone: str, timeout: float = 15.0) -> Dict[str, Any]:
         """The latest ticket whose requester has that phone, once there is one."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                found = [t for t in self.tickets.values() if t["phone"] == phone]
-                if found:
-                    return json.loads(json.dumps(found[-1]))
-            time.sleep(0.1)
-        raise AssertionError(f"no Freshdesk ticket for {phone}")
+        return self._newest(lambda: [t for t in self.tickets.values() if t["phone"] == phone],
+                            f"no Freshdesk ticket for {phone}", timeout)
 
     def notes(self, ticket_id: int) -> List[Dict[str, Any]]:
         with self._lock:
@@ -202,10 +161,7 @@ class FakeFreshdesk:
 
     def wait_for_notes(self, ticket_id: int, count: int,
                        timeout: float = 15.0) -> List[Dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(self.notes(ticket_id)) < count:
-            time.sleep(0.05)
-        return self.notes(ticket_id)
+        return self._at_least(lambda: self.notes(ticket_id), count, timeout)
 
     # --- webhooks (the automation rules' bodies, placeholders filled in) ---------------------
     @staticmethod
@@ -228,15 +184,7 @@ class FakeFreshdesk:
                 "status": STATUSES.get(to, str(to)),
                 "updated_at": updated_at or str(time.time())}
 
-    def send_webhook(self, url: str, payload: Any, secret: Optional[str] = None,
-                     with_header: bool = True, body: Optional[bytes] = None) -> requests.Response:
-        """POST a rule's body to our endpoint with its custom header (unless told not to)."""
-        raw = body if body is not None else json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json"}
-        if with_header:
-            headers[SECRET_HEADER] = secret or self.webhook_secret
-        return requests.post(url, data=raw, headers=headers, timeout=20)
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def _webhook_headers(self, raw: bytes, secret: Optional[str] = None,
+                         with_header: bool = True) -> Dict[str, str]:
+        """A rule's custom header (unless told not to)."""
+        return {SECRET_HEADER: secret or self.webhook_secret} if with_header else {}

@@ -11,22 +11,19 @@ replies; records every request (`requests`); can answer with errors first (`fail
 statuses, any route) and can hide new contacts from search (`search_lag`, Intercom's
 creation delay). `send_webhook` posts a notification to our endpoint as Intercom does:
 X-Hub-Signature = "sha1=" + HMAC-SHA1 of the body keyed with the app's client secret.
+The server, the recording, `failures`, `env()` and posting a webhook are the shared
+base's (tests/fakes/helpdesk_api.py).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
-import json
 import re
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import urlsplit
+from typing import Any, Dict, List, Mapping, Optional
 
-import requests
+from tests.fakes.helpdesk_api import Answer, FakeHelpdeskApi
 
 TOKEN = "ic-access-token-0123456789"
 CLIENT_SECRET = "ic-client-secret-0123456789"
@@ -34,54 +31,26 @@ ADMIN_ID = "814860"
 VERSIONS = {"2.9", "2.10", "2.11", "2.12", "2.13", "2.14"}
 PHONE = re.compile(r"\+[1-9][0-9]{6,14}")
 
-Answer = Tuple[int, Any]
-
 
 def errors(code: str, message: str) -> Dict[str, Any]:
     return {"type": "error.list", "request_id": str(uuid.uuid4()),
             "errors": [{"code": code, "message": message}]}
 
 
-class FakeIntercom:
+class FakeIntercom(FakeHelpdeskApi):
+    product = "intercom"
+    first_id = 1001
+
     def __init__(self, token: str = TOKEN, client_secret: str = CLIENT_SECRET,
                  admin_id: str = ADMIN_ID) -> None:
         self.token, self.client_secret, self.admin_id = token, client_secret, admin_id
-        self.requests: List[Dict[str, Any]] = []
-        self.violations: List[str] = []
-        self.failures: List[int] = []
         self.search_lag = False  # contacts made here are not found by search
         self.contacts: Dict[str, Dict[str, Any]] = {}
         self.conversations: Dict[str, Dict[str, Any]] = {}
-        self._ids = itertools.count(1001)
-        self._lock = threading.Lock()
-        fake = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, body = fake._handle(self.command, self.path, dict(self.headers), raw)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = _answer  # noqa: N815 - http.server's naming
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def env(self) -> Dict[str, str]:
-        """The settings that point the project at this fake."""
-        return {"HELPDESK": "intercom", "INTERCOM_URL": self.url,
-                "INTERCOM_ACCESS_TOKEN": self.token, "INTERCOM_CLIENT_SECRET": self.client_secret,
+    def _credentials(self) -> Dict[str, str]:
+        return {"INTERCOM_ACCESS_TOKEN": self.token, "INTERCOM_CLIENT_SECRET": self.client_secret,
                 "INTERCOM_ADMIN_ID": self.admin_id}
 
     def add_contact(self, phone: str, role: str = "lead", name: str = "") -> str:
@@ -98,26 +67,22 @@ class FakeIntercom:
         self.violations.append(why)
         return 400, errors("parameter_invalid", why)
 
-    def _handle(self, method: str, target: str, headers: Dict[str, str], raw: bytes) -> Answer:
-        path = urlsplit(target).path
-        try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
-            body = None
-        with self._lock:
-            self.requests.append({"method": method, "path": path, "headers": headers,
-                                  "json": body})
-            if self.failures:
-                return self.failures.pop(0), errors("server_error", "fake failure")
-            lower = {k.lower(): v for k, v in headers.items()}
-            if lower.get("authorization") != f"Bearer {self.token}":
-                return 401, errors("unauthorized", "Access Token Invalid")
-            if lower.get("intercom-version") not in VERSIONS:
-                return self._refuse(f"Intercom-Version {lower.get('intercom-version')!r}")
-            if method == "POST" and (not isinstance(body, dict) or
-                                     "application/json" not in lower.get("content-type", "")):
-                return self._refuse(f"{path}: a JSON object expected")
-            return self._route(method, path, body)
+    def _error(self, message: str) -> Any:
+        return errors("server_error", message)
+
+    def _authorized(self, headers: Mapping[str, str]) -> bool:
+        return headers.get("authorization") == f"Bearer {self.token}"
+
+    def _unauthorized(self) -> Answer:
+        return 401, errors("unauthorized", "Access Token Invalid")
+
+    def _serve(self, method: str, path: str, query: str, headers: Mapping[str, str],
+               body: Any) -> Answer:
+        if headers.get("intercom-version") not in VERSIONS:
+            return self._refuse(f"Intercom-Version {headers.get('intercom-version')!r}")
+        if method == "POST" and not self._is_json_object(headers, body):
+            return self._refuse(f"{path}: a JSON object expected")
+        return self._route(method, path, body)
 
     def _route(self, method: str, path: str, body: Any) -> Answer:
         if (method, path) == ("POST", "/contacts/search"):
@@ -235,15 +200,10 @@ class FakeIntercom:
     # --- what a test reads --------------------------------------------------------------
     def conversation_of(self, phone: str, timeout: float = 15.0) -> Dict[str, Any]:
         """The newest conversation of a contact with that phone (E.164), once there is one."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                ids = [c["id"] for c in self.contacts.values() if c["phone"] == phone]
-                found = [c for c in self.conversations.values() if c["contact_id"] in ids]
-                if found:
-                    return json.loads(json.dumps(found[-1]))
-            time.sleep(0.1)
-        raise AssertionError(f"no Intercom conversation for {phone}")
+        def find() -> List[Dict[str, Any]]:
+            ids = [c["id"] for c in self.contacts.values() if c["phone"] == phone]
+            return [c for c in self.conversations.values() if c["contact_id"] in ids]
+        return self._newest(find, f"no Intercom conversation for {phone}", timeout)
 
     def user_replies(self, conversation_id: str) -> List[str]:
         with self._lock:
@@ -252,10 +212,7 @@ class FakeIntercom:
 
     def wait_for_replies(self, conversation_id: str, count: int,
                          timeout: float = 15.0) -> List[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(self.user_replies(conversation_id)) < count:
-            time.sleep(0.05)
-        return self.user_replies(conversation_id)
+        return self._at_least(lambda: self.user_replies(conversation_id), count, timeout)
 
     # --- webhooks -------------------------------------------------------------------------
     @staticmethod
@@ -298,16 +255,11 @@ class FakeIntercom:
         key = (secret or self.client_secret).encode()
         return "sha1=" + hmac.new(key, body, hashlib.sha1).hexdigest()
 
-    def send_webhook(self, url: str, payload: Any, secret: Optional[str] = None,
-                     signed: bool = True, body: Optional[bytes] = None) -> requests.Response:
-        """POST a notification to our endpoint as Intercom would (signed unless told not to)."""
-        raw = body if body is not None else json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json", "Accept": "application/json",
+    def _webhook_headers(self, raw: bytes, secret: Optional[str] = None,
+                         signed: bool = True) -> Dict[str, str]:
+        """As Intercom sends a notification (signed unless told not to)."""
+        headers = {"Accept": "application/json",
                    "User-Agent": "intercom-parrot-service-client/1.0"}
         if signed:
             headers["X-Hub-Signature"] = self.sign(raw, secret)
-        return requests.post(url, data=raw, headers=headers, timeout=20)
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        return headers

@@ -13,25 +13,22 @@ do what a path asks and lose the answer (`lost[path]`: how many times; 502 inste
 The webhook side renders the trigger's JSON body (the adapter's TRIGGER_BODY, what the
 README tells the business to paste) from a ticket, as Zendesk's placeholders would, and
 signs it: base64(HMAC-SHA256(secret, timestamp + body)) with an ISO 8601 timestamp.
+The server, the recording, `failures`, `env()` and posting a webhook are the shared
+base's (tests/fakes/helpdesk_api.py).
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import itertools
 import json
 import re
-import threading
-import time
 import uuid
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Tuple
-
-import requests
+from typing import Any, Dict, List, Mapping, Optional
 
 from appointments.adapters.helpdesks.zendesk import TRIGGER_BODY
+from tests.fakes.helpdesk_api import Answer, FakeHelpdeskApi
 
 EMAIL = "integracion@clinica.example"
 TOKEN = "zd-api-token-0123456789"
@@ -42,89 +39,60 @@ PHONE = re.compile(r"\+[1-9][0-9]{6,14}")
 PLACEHOLDER = re.compile(r"\{\{([a-z_.]+)\}\}")
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 
-Answer = Tuple[int, Any]
 
+class FakeZendesk(FakeHelpdeskApi):
+    product = "zendesk"
+    methods = ("GET", "POST", "PUT")
+    first_id = 100
 
-class FakeZendesk:
     def __init__(self, email: str = EMAIL, token: str = TOKEN,
                  webhook_secret: str = WEBHOOK_SECRET) -> None:
         self.email, self.token, self.webhook_secret = email, token, webhook_secret
-        self.requests: List[Dict[str, Any]] = []
-        self.violations: List[str] = []
-        self.failures: List[int] = []
         self.down = False
         self.lost: Dict[str, int] = {}
         self.users: Dict[int, Dict[str, Any]] = {u["id"]: dict(u) for u in (AGENT, API_USER)}
         self.tickets: Dict[int, Dict[str, Any]] = {}
         self._answers: Dict[str, Answer] = {}  # by Idempotency-Key
-        self._ids = itertools.count(100)
-        self._lock = threading.Lock()
-        fake = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                status, body = fake._handle(self.command, self.path, dict(self.headers), raw)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = _answer  # noqa: N815 - http.server's naming
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def env(self) -> Dict[str, str]:
-        """The settings that point the project at this fake."""
-        return {"HELPDESK": "zendesk", "ZENDESK_URL": self.url, "ZENDESK_EMAIL": self.email,
-                "ZENDESK_API_TOKEN": self.token, "ZENDESK_WEBHOOK_SECRET": self.webhook_secret}
+    def _credentials(self) -> Dict[str, str]:
+        return {"ZENDESK_EMAIL": self.email, "ZENDESK_API_TOKEN": self.token,
+                "ZENDESK_WEBHOOK_SECRET": self.webhook_secret}
 
     # --- the API -----------------------------------------------------------------------
     def _refuse(self, why: str) -> Answer:
         self.violations.append(why)
         return 422, {"error": "RecordInvalid", "description": why}
 
-    def _handle(self, method: str, target: str, headers: Dict[str, str], raw: bytes) -> Answer:
-        path = target.split("?", 1)[0]
-        path = path[:-5] if path.endswith(".json") else path
-        try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
-            body = None
-        lower = {k.lower(): v for k, v in headers.items()}
-        with self._lock:
-            self.requests.append({"method": method, "path": path, "headers": headers,
-                                  "json": body})
-            if self.down:
-                return 503, {"error": "Service Unavailable"}
-            if self.failures:
-                return self.failures.pop(0), {"error": "fake failure"}
-            login = base64.b64encode(f"{self.email}/token:{self.token}".encode()).decode()
-            if lower.get("authorization") != f"Basic {login}":
-                return 401, {"error": "Couldn't authenticate you"}
-            if method in ("POST", "PUT") and (not isinstance(body, dict) or
-                                              "application/json" not in
-                                              lower.get("content-type", "")):
-                return self._refuse(f"{path}: a JSON object expected")
-            key = lower.get("idempotency-key")
-            if key and key in self._answers:
-                return self._answers[key]
-            answer = self._route(method, path, body)
-            if key and 200 <= answer[0] < 300:
-                self._answers[key] = answer
-            if self.lost.get(path):
-                self.lost[path] -= 1
-                return 502, {"error": "Bad Gateway"}
-            return answer
+    def _path(self, path: str) -> str:
+        return path[:-5] if path.endswith(".json") else path
+
+    def _fault(self) -> Optional[Answer]:
+        if self.down:
+            return 503, {"error": "Service Unavailable"}
+        return super()._fault()
+
+    def _authorized(self, headers: Mapping[str, str]) -> bool:
+        login = base64.b64encode(f"{self.email}/token:{self.token}".encode()).decode()
+        return headers.get("authorization") == f"Basic {login}"
+
+    def _unauthorized(self) -> Answer:
+        return 401, {"error": "Couldn't authenticate you"}
+
+    def _serve(self, method: str, path: str, query: str, headers: Mapping[str, str],
+               body: Any) -> Answer:
+        if method in ("POST", "PUT") and not self._is_json_object(headers, body):
+            return self._refuse(f"{path}: a JSON object expected")
+        key = headers.get("idempotency-key")
+        if key and key in self._answers:
+            return self._answers[key]
+        answer = self._route(method, path, body)
+        if key and 200 <= answer[0] < 300:
+            self._answers[key] = answer
+        if self.lost.get(path):
+            self.lost[path] -= 1
+            return 502, {"error": "Bad Gateway"}
+        return answer
 
     def _route(self, method: str, path: str, body: Any) -> Answer:
         if (method, path) == ("POST", "/api/v2/users/create_or_update"):
@@ -225,16 +193,11 @@ class FakeZendesk:
     # --- what a test reads and does as an agent -----------------------------------------
     def ticket_of(self, phone: str, timeout: float = 15.0) -> Dict[str, Any]:
         """The newest ticket of the requester with that phone (E.164), once there is one."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                ids = [u["id"] for u in self.users.values()
-                       if u.get("external_id") == f"whatsapp:{phone}"]
-                found = [t for t in self.tickets.values() if t["requester_id"] in ids]
-                if found:
-                    return json.loads(json.dumps(found[-1]))
-            time.sleep(0.1)
-        raise AssertionError(f"no Zendesk ticket for {phone}")
+        def find() -> List[Dict[str, Any]]:
+            ids = [u["id"] for u in self.users.values()
+                   if u.get("external_id") == f"whatsapp:{phone}"]
+            return [t for t in self.tickets.values() if t["requester_id"] in ids]
+        return self._newest(find, f"no Zendesk ticket for {phone}", timeout)
 
     def comments(self, ticket_id: int) -> List[Dict[str, Any]]:
         with self._lock:
@@ -242,10 +205,7 @@ class FakeZendesk:
 
     def wait_for_comments(self, ticket_id: int, count: int,
                           timeout: float = 15.0) -> List[Dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(self.comments(ticket_id)) < count:
-            time.sleep(0.05)
-        return self.comments(ticket_id)
+        return self._at_least(lambda: self.comments(ticket_id), count, timeout)
 
     def agent_comment(self, ticket_id: int, text: str, public: bool = True,
                       solve: bool = False, author: Dict[str, Any] = AGENT) -> bytes:
@@ -291,21 +251,17 @@ class FakeZendesk:
         return base64.b64encode(hmac.new(key, timestamp.encode() + body,
                                          hashlib.sha256).digest()).decode()
 
-    def send_webhook(self, url: str, body: bytes, secret: Optional[str] = None,
-                     timestamp: Optional[str] = None, signed: bool = True) -> requests.Response:
-        """POST a trigger's body to our endpoint as Zendesk would (signed unless told not to)."""
+    def _webhook_headers(self, raw: bytes, secret: Optional[str] = None,
+                         timestamp: Optional[str] = None, signed: bool = True) -> Dict[str, str]:
+        """As Zendesk sends a trigger's body (signed unless told not to)."""
         stamp = timestamp or _now()
-        headers = {"Content-Type": "application/json", "X-Zendesk-Account-Id": "123456",
+        headers = {"X-Zendesk-Account-Id": "123456",
                    "X-Zendesk-Webhook-Id": "01F1KRFQ6BG29CNWFR60NK5FNY",
                    "X-Zendesk-Webhook-Invocation-Id": str(uuid.uuid4().int)[:10]}
         if signed:
             headers.update({"X-Zendesk-Webhook-Signature-Timestamp": stamp,
-                            "X-Zendesk-Webhook-Signature": self.sign(body, stamp, secret)})
-        return requests.post(url, data=body, headers=headers, timeout=20)
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+                            "X-Zendesk-Webhook-Signature": self.sign(raw, stamp, secret)})
+        return headers
 
 
 def _now() -> str:

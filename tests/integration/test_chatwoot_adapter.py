@@ -3,47 +3,22 @@
 opening a case (contact, conversation, summary and transcript as private notes), a phone
 that already has a contact, the user's messages, resolving; 5xx retried, 4xx not; and the
 webhooks: signature, secret path, timestamps, what is an agent's reply."""
-import asyncio
-import json
 import time
-from datetime import datetime, timezone
 
 import pytest
 
-from appointments.adapters.helpdesks.chatwoot import ChatwootHelpdesk, ChatwootSettings, signature
-from appointments.adapters.http import HttpClient
-from appointments.domain.helpdesk import (
-    AgentReply, HelpdeskError, Ignored, InboundRequest, Resolved, WebhookRefused,
-)
+from appointments.adapters.helpdesks.chatwoot import signature
+from appointments.domain.helpdesk import AgentReply, Ignored, Resolved
 from tests.fakes.chatwoot_api import FakeChatwoot
-
-CASE = {"id": 12, "phone": "whatsapp:+5215512345678", "profile_name": "Ana", "reason": "fallback",
-        "summary": {"goal": "crear una cita", "slots": {"appointment_date": "viernes"}},
-        "transcript": []}
-TRANSCRIPT = [{"author": "user", "text": "quiero una cita", "at": "2026-11-25T16:00:00+00:00"},
-              {"author": "bot", "text": "¿Para qué día?", "at": "2026-11-25T16:00:01+00:00"}]
+from tests.integration.helpdesk_adapters import (
+    CASE, TRANSCRIPT, assert_bad_credentials_refused, assert_open_kept_for_later, helpdesk_for,
+    refusal, run, serve,
+)
 
 
 @pytest.fixture
 def chatwoot():
-    fake = FakeChatwoot()
-    yield fake
-    fake.stop()
-
-
-def helpdesk_for(fake, **changes):
-    settings = ChatwootSettings.from_env({**fake.env(), **changes})
-    return ChatwootHelpdesk(settings, "https://consola.example.com",
-                            http=HttpClient(attempts=3, backoff_seconds=0.01))
-
-
-def run(helpdesk, coroutine):
-    async def go():
-        try:
-            return await coroutine
-        finally:
-            await helpdesk.aclose()
-    return asyncio.run(go())
+    yield from serve(FakeChatwoot())
 
 
 def test_a_case_opens_a_conversation_with_the_summary_and_the_transcript(chatwoot):
@@ -103,40 +78,16 @@ def test_a_5xx_is_retried_and_a_4xx_is_not(chatwoot):
     assert chatwoot.conversations[int(ref)]["status"] == "resolved"
 
     chatwoot.failures = [503]  # creating a contact is not repeated blindly: kept for later
-    helpdesk = helpdesk_for(chatwoot)
-    with pytest.raises(HelpdeskError) as down:
-        run(helpdesk, helpdesk.open({**CASE, "phone": "+5215500000009"}, []))
-    assert down.value.retry and "HTTP 503" in str(down.value)
-    assert chatwoot.token not in str(down.value)
-
-    helpdesk = helpdesk_for(chatwoot, CHATWOOT_API_TOKEN="wrong-token")
-    with pytest.raises(HelpdeskError) as refused:
-        run(helpdesk, helpdesk.open(CASE, []))
-    assert not refused.value.retry and "HTTP 401" in str(refused.value)
-
-
-def test_an_unreachable_chatwoot_is_worth_retrying(chatwoot):
-    chatwoot.stop()
-    helpdesk = helpdesk_for(chatwoot)
-    with pytest.raises(HelpdeskError) as down:
-        run(helpdesk, helpdesk.open(CASE, []))
-    assert down.value.retry
+    assert_open_kept_for_later(chatwoot, {**CASE, "phone": "+5215500000009"}, chatwoot.token)
+    assert_bad_credentials_refused(chatwoot, CASE, CHATWOOT_API_TOKEN="wrong-token")
 
 
 # --- webhooks ---------------------------------------------------------------------------
 
-def request(fake, payload, secret=None, stamp=None, path_secret=None, signed=True, body=None):
-    raw = body if body is not None else json.dumps(payload).encode()
-    stamp = stamp or str(int(time.time()))
-    headers = {"X-Chatwoot-Timestamp": stamp,
-               "X-Chatwoot-Signature": fake.sign(raw, stamp, secret)} if signed else {}
-    return InboundRequest(headers, raw, path_secret, datetime.now(timezone.utc))
-
-
 def test_an_agents_public_message_is_a_reply(chatwoot):
     helpdesk = helpdesk_for(chatwoot)
     payload = FakeChatwoot.agent_reply(41, "Hola Ana, soy Laura", message_id=900)
-    assert helpdesk.parse_webhook(request(chatwoot, payload)) == [
+    assert helpdesk.parse_webhook(chatwoot.inbound(payload)) == [
         AgentReply("41", "Hola Ana, soy Laura", "message:900", "Laura")]
     assert signature(chatwoot.webhook_secret, "1", b"{}") == chatwoot.sign(b"{}", "1")
 
@@ -147,46 +98,37 @@ def test_notes_incoming_and_other_events_are_ignored(chatwoot):
     incoming = {**FakeChatwoot.agent_reply(41, "hola"), "message_type": "incoming"}
     reopened = FakeChatwoot.status_changed(41, "open")
     for payload in (note, incoming, reopened, {"event": "contact_created", "id": 1}):
-        [event] = helpdesk.parse_webhook(request(chatwoot, payload))
+        [event] = helpdesk.parse_webhook(chatwoot.inbound(payload))
         assert isinstance(event, Ignored), payload
 
 
 def test_resolved_gives_back(chatwoot):
     helpdesk = helpdesk_for(chatwoot)
-    [event] = helpdesk.parse_webhook(request(chatwoot, FakeChatwoot.status_changed(41)))
+    [event] = helpdesk.parse_webhook(chatwoot.inbound(FakeChatwoot.status_changed(41)))
     assert isinstance(event, Resolved) and event.ref == "41" and event.event_id
 
 
-@pytest.mark.parametrize("case, status", [
-    ({"secret": "another-secret-0123456789"}, 403),
-    ({"signed": False}, 401),
-    ({"stamp": str(int(time.time()) - 3600)}, 401),
-    ({"stamp": "ayer"}, 401),
+@pytest.mark.parametrize("case, status", [  # another secret, none: test_helpdesk_adapter.py
+    ({"timestamp": str(int(time.time()) - 3600)}, 401),
+    ({"timestamp": "ayer"}, 401),
     ({"path_secret": "not-the-secret"}, 403),
 ])
 def test_forged_webhooks_are_refused(chatwoot, case, status):
-    helpdesk = helpdesk_for(chatwoot)
     payload = FakeChatwoot.agent_reply(41, "te hackeo")
-    with pytest.raises(WebhookRefused) as refused:
-        helpdesk.parse_webhook(request(chatwoot, payload, **case))
-    assert refused.value.status == status
+    assert refusal(helpdesk_for(chatwoot), chatwoot.inbound(payload, **case)) == status
 
 
 def test_the_secret_path_works_for_versions_that_do_not_sign(chatwoot):
     helpdesk = helpdesk_for(chatwoot)
     payload = FakeChatwoot.agent_reply(41, "Hola", message_id=5)
-    [event] = helpdesk.parse_webhook(request(chatwoot, payload, signed=False,
-                                             path_secret=chatwoot.webhook_secret))
+    [event] = helpdesk.parse_webhook(chatwoot.inbound(payload, signed=False,
+                                                      path_secret=chatwoot.webhook_secret))
     assert isinstance(event, AgentReply)
 
 
-@pytest.mark.parametrize("body", [b"", b"no json", b"[1, 2]",
-                                  b'{"event": "message_created", "message_type": "outgoing", '
-                                  b'"content": "x", "conversation": {"id": null}, "id": 3}',
-                                  b'{"event": "conversation_status_changed", "status": '
-                                  b'"resolved", "id": {"x": 1}}'])
+@pytest.mark.parametrize("body", [  # no JSON object at all: test_helpdesk_adapter.py
+    b'{"event": "message_created", "message_type": "outgoing", '
+    b'"content": "x", "conversation": {"id": null}, "id": 3}',
+    b'{"event": "conversation_status_changed", "status": "resolved", "id": {"x": 1}}'])
 def test_malformed_bodies_are_bad_requests_never_crashes(chatwoot, body):
-    helpdesk = helpdesk_for(chatwoot)
-    with pytest.raises(WebhookRefused) as refused:
-        helpdesk.parse_webhook(request(chatwoot, None, body=body))
-    assert refused.value.status == 400
+    assert refusal(helpdesk_for(chatwoot), chatwoot.inbound(body=body)) == 400

@@ -4,51 +4,27 @@ opening a case (a chat ticket with the requester's phone and name, the summary a
 transcript as its description), the user's messages as private notes, resolving; 5xx
 retried, 4xx not; the settings; and the automation rules' webhooks: the secret header or
 path, what is an agent's reply, what gives the case back, the event ids."""
-import asyncio
 import base64
-import json
-from datetime import datetime, timezone
 
 import pytest
 
 from appointments.adapters.helpdesks import registry
-from appointments.adapters.helpdesks.freshdesk import (
-    FreshdeskHelpdesk, FreshdeskSettings, basic_auth, plain_text,
-)
-from appointments.adapters.http import HttpClient
-from appointments.domain.helpdesk import (
-    AgentReply, HelpdeskError, Ignored, InboundRequest, Resolved, WebhookRefused,
-)
+from appointments.adapters.helpdesks.freshdesk import FreshdeskSettings, basic_auth, plain_text
+from appointments.domain.helpdesk import AgentReply, Ignored, Resolved
 from appointments.settings_values import SettingsError
-from tests.fakes.freshdesk_api import SECRET_HEADER, FakeFreshdesk
+from tests.fakes.freshdesk_api import FakeFreshdesk
+from tests.integration import helpdesk_adapters
+from tests.integration.helpdesk_adapters import (
+    TRANSCRIPT, assert_bad_credentials_refused, assert_open_kept_for_later, failure,
+    helpdesk_for, refusal, run, serve,
+)
 
-CASE = {"id": 12, "phone": "whatsapp:+5215512345678", "profile_name": "Ana <Pérez>",
-        "reason": "fallback", "transcript": [],
-        "summary": {"goal": "crear una cita", "slots": {"appointment_date": "viernes"}}}
-TRANSCRIPT = [{"author": "user", "text": "quiero una cita", "at": "2026-11-25T16:00:00+00:00"},
-              {"author": "bot", "text": "¿Para qué día?", "at": "2026-11-25T16:00:01+00:00"}]
+CASE = {**helpdesk_adapters.CASE, "profile_name": "Ana <Pérez>"}
 
 
 @pytest.fixture
 def freshdesk():
-    fake = FakeFreshdesk()
-    yield fake
-    fake.stop()
-
-
-def helpdesk_for(fake, **changes):
-    settings = FreshdeskSettings.from_env({**fake.env(), **changes})
-    return FreshdeskHelpdesk(settings, "https://consola.example.com",
-                             http=HttpClient(attempts=3, backoff_seconds=0.01))
-
-
-def run(helpdesk, coroutine):
-    async def go():
-        try:
-            return await coroutine
-        finally:
-            await helpdesk.aclose()
-    return asyncio.run(go())
+    yield from serve(FakeFreshdesk())
 
 
 def test_a_case_opens_an_open_chat_ticket_with_the_summary_and_the_transcript(freshdesk):
@@ -101,30 +77,13 @@ def test_a_5xx_is_retried_and_a_4xx_is_not(freshdesk):
     assert freshdesk.tickets[int(ref)]["status"] == 4
 
     freshdesk.failures = [503]  # creating a ticket is not repeated blindly: kept for later
-    helpdesk = helpdesk_for(freshdesk)
-    with pytest.raises(HelpdeskError) as down:
-        run(helpdesk, helpdesk.open({**CASE, "phone": "+5215500000009"}, []))
-    assert down.value.retry and "HTTP 503" in str(down.value)
-    assert freshdesk.api_key not in str(down.value)
+    assert_open_kept_for_later(freshdesk, {**CASE, "phone": "+5215500000009"}, freshdesk.api_key)
     assert len(freshdesk.tickets) == 1
-
-    helpdesk = helpdesk_for(freshdesk, FRESHDESK_API_KEY="wrong-key")
-    with pytest.raises(HelpdeskError) as refused:
-        run(helpdesk, helpdesk.open(CASE, []))
-    assert not refused.value.retry and "HTTP 401" in str(refused.value)
+    assert_bad_credentials_refused(freshdesk, CASE, FRESHDESK_API_KEY="wrong-key")
 
     helpdesk = helpdesk_for(freshdesk)
-    with pytest.raises(HelpdeskError) as missing:
-        run(helpdesk, helpdesk.append_user_message("999999", "hola", CASE))
-    assert not missing.value.retry and "HTTP 404" in str(missing.value)
-
-
-def test_an_unreachable_freshdesk_is_worth_retrying(freshdesk):
-    freshdesk.stop()
-    helpdesk = helpdesk_for(freshdesk)
-    with pytest.raises(HelpdeskError) as down:
-        run(helpdesk, helpdesk.open(CASE, []))
-    assert down.value.retry
+    missing = failure(helpdesk, helpdesk.append_user_message("999999", "hola", CASE))
+    assert not missing.retry and "HTTP 404" in str(missing)
 
 
 def test_settings_domain_or_url_key_and_secret():
@@ -151,26 +110,20 @@ def test_settings_domain_or_url_key_and_secret():
 
 # --- webhooks ---------------------------------------------------------------------------
 
-def request(fake, payload, secret=None, header=True, path_secret=None, body=None):
-    raw = body if body is not None else json.dumps(payload).encode()
-    headers = {SECRET_HEADER: secret or fake.webhook_secret} if header else {}
-    return InboundRequest(headers, raw, path_secret, datetime.now(timezone.utc))
-
-
 def test_an_agents_reply_is_text_with_the_authors_name(freshdesk):
     helpdesk = helpdesk_for(freshdesk)
     payload = FakeFreshdesk.agent_reply(
         41, '<div dir="ltr">Hola Ana, soy Laura &amp; te ayudo<br>¿a qué hora?</div>'
             '<div><br></div><div>Saludos</div>', agent="Laura Gómez", updated_at="t1")
-    [event] = helpdesk.parse_webhook(request(freshdesk, payload))
+    [event] = helpdesk.parse_webhook(freshdesk.inbound(payload))
     assert event == AgentReply("41", "Hola Ana, soy Laura & te ayudo\n¿a qué hora?\n\nSaludos",
                                event.event_id, "Laura Gómez")
-    again = helpdesk.parse_webhook(request(freshdesk, payload))
+    again = helpdesk.parse_webhook(freshdesk.inbound(payload))
     assert again == [event]  # a redelivery has the same id
-    other = helpdesk.parse_webhook(request(freshdesk, {**payload, "updated_at": "t2"}))
+    other = helpdesk.parse_webhook(freshdesk.inbound({**payload, "updated_at": "t2"}))
     assert other[0].event_id != event.event_id  # the same words later: another reply
     text = FakeFreshdesk.agent_reply(41, "Te llamo\n\nAttachments :\n1. <a href='x'>f.pdf</a>")
-    assert helpdesk.parse_webhook(request(freshdesk, text))[0].text == "Te llamo"
+    assert helpdesk.parse_webhook(freshdesk.inbound(text))[0].text == "Te llamo"
 
 
 def test_notes_empty_replies_and_other_events_are_ignored(freshdesk):
@@ -180,51 +133,43 @@ def test_notes_empty_replies_and_other_events_are_ignored(freshdesk):
     blank = {**FakeFreshdesk.agent_reply(41, "x"), "reply": ""}
     pending = FakeFreshdesk.status_changed(41, to=3)
     for payload in (note, empty, blank, pending, {"event": "ticket_created", "ticket_id": "1"}):
-        [event] = helpdesk.parse_webhook(request(freshdesk, payload))
+        [event] = helpdesk.parse_webhook(freshdesk.inbound(payload))
         assert isinstance(event, Ignored), payload
 
 
 @pytest.mark.parametrize("to", [4, 5])
 def test_resolved_or_closed_gives_back(freshdesk, to):
     helpdesk = helpdesk_for(freshdesk)
-    [event] = helpdesk.parse_webhook(request(freshdesk, FakeFreshdesk.status_changed(
+    [event] = helpdesk.parse_webhook(freshdesk.inbound(FakeFreshdesk.status_changed(
         41, to=to, updated_at="t1")))
     assert event == Resolved("41", f"status:41:{to}:t1")
     # without {{triggered_event}}, the status's name decides
     payload = {"event": "status_changed", "ticket_id": 41, "status": "Closed"}
-    assert isinstance(helpdesk.parse_webhook(request(freshdesk, payload))[0], Resolved)
+    assert isinstance(helpdesk.parse_webhook(freshdesk.inbound(payload))[0], Resolved)
 
 
-@pytest.mark.parametrize("case, status", [
-    ({"secret": "another-secret-0123456789"}, 403),
-    ({"header": False}, 401),
-    ({"header": False, "path_secret": "not-the-secret"}, 403),
+@pytest.mark.parametrize("case, status", [  # another secret, none: test_helpdesk_adapter.py
+    ({"with_header": False, "path_secret": "not-the-secret"}, 403),
 ])
 def test_forged_webhooks_are_refused(freshdesk, case, status):
-    helpdesk = helpdesk_for(freshdesk)
     payload = FakeFreshdesk.agent_reply(41, "te hackeo")
-    with pytest.raises(WebhookRefused) as refused:
-        helpdesk.parse_webhook(request(freshdesk, payload, **case))
-    assert refused.value.status == status
+    assert refusal(helpdesk_for(freshdesk), freshdesk.inbound(payload, **case)) == status
 
 
 def test_the_secret_path_works_without_the_header(freshdesk):
     helpdesk = helpdesk_for(freshdesk)
     payload = FakeFreshdesk.agent_reply(41, "Hola")
-    [event] = helpdesk.parse_webhook(request(freshdesk, payload, header=False,
-                                             path_secret=freshdesk.webhook_secret))
+    [event] = helpdesk.parse_webhook(freshdesk.inbound(payload, with_header=False,
+                                                       path_secret=freshdesk.webhook_secret))
     assert isinstance(event, AgentReply)
 
 
-@pytest.mark.parametrize("body", [b"", b"no json", b"[1, 2]",
-                                  b'{"event": "agent_reply", "ticket_id": "", "reply": "a : b"}',
-                                  b'{"event": "agent_reply", "ticket_id": "7", "reply": {"x": 1}}',
-                                  b'{"event": "status_changed", "ticket_id": true}'])
+@pytest.mark.parametrize("body", [  # no JSON object at all: test_helpdesk_adapter.py
+    b'{"event": "agent_reply", "ticket_id": "", "reply": "a : b"}',
+    b'{"event": "agent_reply", "ticket_id": "7", "reply": {"x": 1}}',
+    b'{"event": "status_changed", "ticket_id": true}'])
 def test_malformed_bodies_are_bad_requests_never_crashes(freshdesk, body):
-    helpdesk = helpdesk_for(freshdesk)
-    with pytest.raises(WebhookRefused) as refused:
-        helpdesk.parse_webhook(request(freshdesk, None, body=body))
-    assert refused.value.status == 400
+    assert refusal(helpdesk_for(freshdesk), freshdesk.inbound(body=body)) == 400
 
 
 def test_html_to_text_is_linear_on_hostile_input():

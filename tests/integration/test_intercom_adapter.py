@@ -4,50 +4,24 @@ and each payload): opening a case (contact found by phone or made, a conversatio
 with the summary and the transcript), a contact not searchable yet, the user's messages as
 their replies, closing; 5xx retried, 4xx not; and the webhooks: X-Hub-Signature, what is
 an agent's reply (HTML to text), notes and the user's own messages ignored, closed."""
-import asyncio
 import json
 
 import pytest
 
-from appointments.adapters.helpdesks.intercom import (
-    IntercomHelpdesk, IntercomSettings, plain_text, signature,
-)
+from appointments.adapters.helpdesks.intercom import signature
 from appointments.adapters.helpdesks.registry import read_helpdesks
-from appointments.adapters.http import HttpClient
-from appointments.domain.helpdesk import (
-    AgentReply, HelpdeskError, Ignored, InboundRequest, Resolved, WebhookRefused,
-)
+from appointments.domain.helpdesk import AgentReply, Ignored, InboundRequest, Resolved
 from appointments.settings_values import SettingsError
 from tests.fakes.intercom_api import CLIENT_SECRET, FakeIntercom
-
-CASE = {"id": 12, "phone": "whatsapp:+5215512345678", "profile_name": "Ana", "reason": "fallback",
-        "summary": {"goal": "crear una cita", "slots": {"appointment_date": "viernes"}},
-        "transcript": []}
-PHONE = "+525512345678"
-TRANSCRIPT = [{"author": "user", "text": "quiero una cita", "at": "2026-11-25T16:00:00+00:00"},
-              {"author": "bot", "text": "¿Para qué día?", "at": "2026-11-25T16:00:01+00:00"}]
+from tests.integration.helpdesk_adapters import (
+    CASE, PHONE, TRANSCRIPT, assert_bad_credentials_refused, assert_open_kept_for_later,
+    helpdesk_for, refusal, run, serve,
+)
 
 
 @pytest.fixture
 def intercom():
-    fake = FakeIntercom()
-    yield fake
-    fake.stop()
-
-
-def helpdesk_for(fake, **changes):
-    env = {k: v for k, v in {**fake.env(), **changes}.items() if v is not None}
-    return IntercomHelpdesk(IntercomSettings.from_env(env), "https://consola.example.com",
-                            http=HttpClient(attempts=3, backoff_seconds=0.01))
-
-
-def run(helpdesk, coroutine):
-    async def go():
-        try:
-            return await coroutine
-        finally:
-            await helpdesk.aclose()
-    return asyncio.run(go())
+    yield from serve(FakeIntercom())
 
 
 def test_settings():
@@ -145,33 +119,11 @@ def test_a_5xx_is_retried_and_a_4xx_is_not(intercom):
     assert intercom.conversations[ref]["state"] == "closed"
 
     intercom.failures = [200, 503]  # search answered; creating a contact is not repeated
-    helpdesk = helpdesk_for(intercom)
-    with pytest.raises(HelpdeskError) as down:
-        run(helpdesk, helpdesk.open({**CASE, "phone": "+5215500000009"}, []))
-    assert down.value.retry and "HTTP 503" in str(down.value)
-    assert intercom.token not in str(down.value)
-
-    helpdesk = helpdesk_for(intercom, INTERCOM_ACCESS_TOKEN="wrong-token")
-    with pytest.raises(HelpdeskError) as refused:
-        run(helpdesk, helpdesk.open(CASE, []))
-    assert not refused.value.retry and "HTTP 401" in str(refused.value)
-
-
-def test_an_unreachable_intercom_is_worth_retrying(intercom):
-    intercom.stop()
-    helpdesk = helpdesk_for(intercom)
-    with pytest.raises(HelpdeskError) as down:
-        run(helpdesk, helpdesk.open(CASE, []))
-    assert down.value.retry
+    assert_open_kept_for_later(intercom, {**CASE, "phone": "+5215500000009"}, intercom.token)
+    assert_bad_credentials_refused(intercom, CASE, INTERCOM_ACCESS_TOKEN="wrong-token")
 
 
 # --- webhooks ---------------------------------------------------------------------------
-
-def request(fake, payload, secret=None, signed=True, body=None, path_secret=None):
-    raw = body if body is not None else json.dumps(payload).encode()
-    headers = {"X-Hub-Signature": fake.sign(raw, secret)} if signed else {}
-    return InboundRequest(headers, raw, path_secret)
-
 
 def test_an_admins_comment_is_a_reply_in_plain_text(intercom):
     helpdesk = helpdesk_for(intercom)
@@ -179,19 +131,12 @@ def test_an_admins_comment_is_a_reply_in_plain_text(intercom):
                                          "<p>Mira: <a href=\"https://clinica.example/mapa\">"
                                          "el mapa</a><br>¿Te sirve?</p>",
                                    notification_id="notif_1")
-    [reply] = helpdesk.parse_webhook(request(intercom, payload))
+    [reply] = helpdesk.parse_webhook(intercom.inbound(payload))
     assert isinstance(reply, AgentReply) and (reply.ref, reply.agent_name) == ("41", "Laura")
     assert reply.text == ("Hola Ana, soy Laura & te ayudo.\n\n"
                           "Mira: el mapa (https://clinica.example/mapa)\n¿Te sirve?")
     assert reply.event_id.startswith("notif_1:")
     assert signature(intercom.client_secret, b"{}") == intercom.sign(b"{}")
-
-
-def test_plain_text_lists_and_bare_links():
-    assert plain_text("<ul><li>uno</li><li>dos</li></ul>") == "• uno\n• dos"
-    assert plain_text('<a href="https://x.example">https://x.example</a>') == "https://x.example"
-    assert plain_text('<a href="javascript:alert(1)">aquí</a>') == "aquí"
-    assert plain_text("<p></p><p>  </p>") == ""
 
 
 def test_notes_the_users_own_replies_bots_and_other_topics_are_ignored(intercom):
@@ -206,32 +151,27 @@ def test_notes_the_users_own_replies_bots_and_other_topics_are_ignored(intercom)
     user = intercom.notification("conversation.user.replied", "41", [intercom.part("hola")])
     ping = {"type": "notification_event", "topic": "ping", "id": "notif_p", "data": {}}
     for payload in (note, hidden, echo, bot, user, ping):
-        [event] = helpdesk.parse_webhook(request(intercom, payload))
+        [event] = helpdesk.parse_webhook(intercom.inbound(payload))
         assert isinstance(event, Ignored), payload
 
 
 def test_closed_gives_back_after_the_closing_message(intercom):
     helpdesk = helpdesk_for(intercom)
-    [event] = helpdesk.parse_webhook(request(intercom, intercom.admin_closed(
+    [event] = helpdesk.parse_webhook(intercom.inbound(intercom.admin_closed(
         "41", notification_id="notif_9")))
     assert event == Resolved("41", "notif_9:closed")
-    reply, resolved = helpdesk.parse_webhook(request(intercom, intercom.admin_closed(
+    reply, resolved = helpdesk.parse_webhook(intercom.inbound(intercom.admin_closed(
         "41", "<p>¡Listo, hasta luego!</p>")))
     assert isinstance(reply, AgentReply) and reply.text == "¡Listo, hasta luego!"
     assert isinstance(resolved, Resolved) and resolved.event_id != reply.event_id
 
 
-@pytest.mark.parametrize("case, status", [
-    ({"secret": "another-secret-0123456789"}, 403),
-    ({"signed": False}, 401),
+@pytest.mark.parametrize("case, status", [  # another secret, none: test_helpdesk_adapter.py
     ({"path_secret": CLIENT_SECRET}, 403),  # Intercom signs: no secret path
 ])
 def test_forged_webhooks_are_refused(intercom, case, status):
-    helpdesk = helpdesk_for(intercom)
     payload = intercom.admin_reply("41", "<p>te hackeo</p>")
-    with pytest.raises(WebhookRefused) as refused:
-        helpdesk.parse_webhook(request(intercom, payload, **case))
-    assert refused.value.status == status
+    assert refusal(helpdesk_for(intercom), intercom.inbound(payload, **case)) == status
 
 
 def test_a_body_changed_after_signing_is_refused(intercom):
@@ -239,13 +179,10 @@ def test_a_body_changed_after_signing_is_refused(intercom):
     raw = json.dumps(intercom.admin_reply("41", "<p>Hola</p>")).encode()
     forged = InboundRequest({"X-Hub-Signature": intercom.sign(raw)},
                             raw.replace(b"Hola", b"Adi\xc3\xb3s"))
-    with pytest.raises(WebhookRefused) as refused:
-        helpdesk.parse_webhook(forged)
-    assert refused.value.status == 403
+    assert refusal(helpdesk, forged) == 403
 
 
-@pytest.mark.parametrize("body", [
-    b"", b"no json", b"[1, 2]",
+@pytest.mark.parametrize("body", [  # no JSON object at all: test_helpdesk_adapter.py
     b'{"topic": "conversation.admin.replied", "data": {"item": {"id": 1}}}',
     b'{"topic": "conversation.admin.closed", "id": "n", "data": {"item": {"id": null}}}',
     b'{"topic": "conversation.admin.replied", "id": "n", "data": []}',
@@ -256,7 +193,4 @@ def test_a_body_changed_after_signing_is_refused(intercom):
     b'"author": {"type": "admin"}}]}}}}',
 ])
 def test_malformed_bodies_are_bad_requests_never_crashes(intercom, body):
-    helpdesk = helpdesk_for(intercom)
-    with pytest.raises(WebhookRefused) as refused:
-        helpdesk.parse_webhook(request(intercom, None, body=body))
-    assert refused.value.status == 400
+    assert refusal(helpdesk_for(intercom), intercom.inbound(body=body)) == 400

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -36,8 +35,10 @@ from yarl import URL
 from appointments.adapters.helpdesks import texts
 from appointments.adapters.helpdesks.common import (
     ApiError,
+    HttpHelpdesk,
     Product,
     call,
+    json_object,
     long_secret,
     require,
     same_secret,
@@ -91,15 +92,13 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-class ChatwootHelpdesk:
+class ChatwootHelpdesk(HttpHelpdesk):
     name = NAME
     can_close = True
 
     def __init__(self, settings: ChatwootSettings, console_url: Optional[str] = None,
                  http: Optional[HttpClient] = None) -> None:
-        self.settings = settings
-        self.console_url = console_url
-        self.http = http or HttpClient(attempts=3, backoff_seconds=0.5, timeout_seconds=10.0)
+        super().__init__(settings, console_url, http)
         self._headers = {"api_access_token": settings.api_token,
                          "Content-Type": "application/json"}
 
@@ -179,9 +178,6 @@ class ChatwootHelpdesk:
         await self._call("POST", self._url("conversations", ref, "toggle_status"),
                          {"status": "resolved"})
 
-    async def aclose(self) -> None:
-        await self.http.close()
-
     # --- inbound --------------------------------------------------------------------
     def _authenticate(self, request: InboundRequest) -> None:
         secret = self.settings.webhook_secret
@@ -201,12 +197,7 @@ class ChatwootHelpdesk:
 
     def parse_webhook(self, request: InboundRequest) -> List[Event]:
         self._authenticate(request)
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            raise WebhookRefused(400, "not JSON") from None
-        if not isinstance(data, dict):
-            raise WebhookRefused(400, "not a JSON object")
+        data = json_object(request.body)
         event = data.get("event")
         if event == "message_created":
             return [_message_event(data)]

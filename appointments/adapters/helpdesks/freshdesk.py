@@ -35,7 +35,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence
@@ -43,7 +42,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from yarl import URL
 
 from appointments.adapters.helpdesks import texts
-from appointments.adapters.helpdesks.common import Product, call, long_secret, same_secret
+from appointments.adapters.helpdesks.common import (
+    HttpHelpdesk, Product, call, json_object, long_secret, same_secret,
+)
 from appointments.adapters.http import HttpClient
 from appointments.domain.helpdesk import (
     AgentReply,
@@ -126,15 +127,13 @@ def plain_text(fragment: str) -> str:
     return "\n".join(out).strip()
 
 
-class FreshdeskHelpdesk:
+class FreshdeskHelpdesk(HttpHelpdesk):
     name = NAME
     can_close = True
 
     def __init__(self, settings: FreshdeskSettings, console_url: Optional[str] = None,
                  http: Optional[HttpClient] = None) -> None:
-        self.settings = settings
-        self.console_url = console_url
-        self.http = http or HttpClient(attempts=3, backoff_seconds=0.5, timeout_seconds=10.0)
+        super().__init__(settings, console_url, http)
         self._headers = {"Authorization": basic_auth(settings.api_key),
                          "Content-Type": "application/json"}
 
@@ -169,9 +168,6 @@ class FreshdeskHelpdesk:
     async def close(self, ref: str) -> None:
         await self._call("PUT", self._url(ref), {"status": RESOLVED})
 
-    async def aclose(self) -> None:
-        await self.http.close()
-
     # --- inbound --------------------------------------------------------------------
     def _authenticate(self, request: InboundRequest) -> None:
         given = request.path_secret
@@ -184,12 +180,7 @@ class FreshdeskHelpdesk:
 
     def parse_webhook(self, request: InboundRequest) -> List[Event]:
         self._authenticate(request)
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            raise WebhookRefused(400, "not JSON") from None
-        if not isinstance(data, dict):
-            raise WebhookRefused(400, "not a JSON object")
+        data = json_object(request.body)
         event = data.get("event")
         if event == "agent_reply":
             return [_reply_event(data)]

@@ -36,8 +36,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import html
-import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -46,8 +44,9 @@ from urllib.parse import quote
 
 from appointments.adapters.helpdesks import texts
 from appointments.adapters.helpdesks.common import (
-    ApiError, Product, call, long_secret, require, same_secret,
+    ApiError, HttpHelpdesk, Product, call, json_object, long_secret, require, same_secret,
 )
+from appointments.adapters.helpdesks.html_text import plain_text
 from appointments.adapters.http import HttpClient, RequestFailed
 from appointments.domain.helpdesk import (
     AgentReply, Case, Event, HelpdeskError, Ignored, InboundRequest, Line, Resolved,
@@ -90,15 +89,13 @@ def signature(secret: str, body: bytes) -> str:
     return "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
 
 
-class IntercomHelpdesk:
+class IntercomHelpdesk(HttpHelpdesk):
     name = NAME
 
     def __init__(self, settings: IntercomSettings, console_url: Optional[str] = None,
                  http: Optional[HttpClient] = None) -> None:
-        self.settings = settings
-        self.console_url = console_url
+        super().__init__(settings, console_url, http)
         self.can_close = settings.admin_id is not None
-        self.http = http or HttpClient(attempts=3, backoff_seconds=0.5, timeout_seconds=10.0)
         self._contacts: "OrderedDict[str, str]" = OrderedDict()  # conversation -> contact
         self._headers = {"Authorization": f"Bearer {settings.access_token}",
                          "Intercom-Version": API_VERSION, "Accept": "application/json",
@@ -188,9 +185,6 @@ class IntercomHelpdesk:
         await self._call("POST", f"conversations/{quote(ref, safe='')}/parts", {
             "message_type": "close", "type": "admin", "admin_id": self.settings.admin_id})
 
-    async def aclose(self) -> None:
-        await self.http.close()
-
     # --- inbound --------------------------------------------------------------------
     def _authenticate(self, request: InboundRequest) -> None:
         if request.path_secret is not None:
@@ -203,12 +197,7 @@ class IntercomHelpdesk:
 
     def parse_webhook(self, request: InboundRequest) -> List[Event]:
         self._authenticate(request)
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            raise WebhookRefused(400, "not JSON") from None
-        if not isinstance(data, dict):
-            raise WebhookRefused(400, "not a JSON object")
+        data = json_object(request.body)
         topic = data.get("topic")
         if topic not in (REPLIED, CLOSED):
             return [Ignored(f"topic {str(topic)[:40]}")]
@@ -254,50 +243,6 @@ def _reply(part: Dict[str, Any], wanted: str, ref: str,
     part_id = _id(part.get("id"), "a part without an id")[:60]
     name = str(author.get("name") or "").strip()[:60] or "Agente"
     return AgentReply(ref=ref, text=text, event_id=f"{notification}:{part_id}", agent_name=name)
-
-
-BLOCKS = {"p", "div", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "tr"}  # \n before, after
-LINES = {"br", "li"}  # a line break before
-MAX_HTML = 65536
-# A tag, a run of text, or a lone "<" (linear: each try stops at the next "<" or ">").
-TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:[\s/][^<>]*)?)>|[^<]+|<")
-HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
-
-
-def _href(attributes: str) -> Optional[str]:
-    found = HREF.search(attributes)
-    href = html.unescape(next((g for g in found.groups() if g), "")) if found else ""
-    return href if href.startswith(("http://", "https://", "mailto:")) else None
-
-
-def plain_text(body: str) -> str:
-    """What an agent wrote (Intercom's HTML) as WhatsApp text: paragraphs and <br> as
-    line breaks, list items with a bullet, entities decoded, links with their address,
-    no tags. Linear in the body (no html.parser: quadratic on some inputs)."""
-    out: List[str] = []
-    link: Optional["tuple[str, int]"] = None  # (address, where its text starts)
-    for token in TOKEN.finditer(body[:MAX_HTML]):
-        if token.group(2) is None:
-            out.append(html.unescape(token.group(0)))
-            continue
-        closing, tag = token.group(1) == "/", token.group(2).lower()
-        if tag in BLOCKS or (tag in LINES and not closing):
-            out.append("\n")
-        if tag == "li" and not closing:
-            out.append("• ")
-        if tag == "a" and not closing:
-            href = _href(token.group(3))
-            link = (href, len(out)) if href else None
-        elif tag == "a" and link is not None:
-            if link[0].removeprefix("mailto:") not in "".join(out[link[1]:]):
-                out.append(f" ({link[0]})")
-            link = None
-    lines: List[str] = []
-    for line in "".join(out).split("\n"):
-        line = " ".join(line.split())
-        if line or (lines and lines[-1]):
-            lines.append(line)
-    return "\n".join(lines).strip()
 
 
 def build(settings: IntercomSettings, console_url: Optional[str] = None) -> IntercomHelpdesk:

@@ -38,7 +38,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -47,7 +46,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from yarl import URL
 
 from appointments.adapters.helpdesks import texts
-from appointments.adapters.helpdesks.common import ApiError, Product, call, long_secret, same_secret
+from appointments.adapters.helpdesks.common import (
+    ApiError, HttpHelpdesk, Product, call, json_object, long_secret, same_secret,
+)
 from appointments.adapters.http import HttpClient
 from appointments.domain.helpdesk import (
     AgentReply,
@@ -128,15 +129,13 @@ def tags(case: Case) -> List[str]:
     return [TAG, "asistente_handoff"] + ([f"motivo_{reason.lower()}"] if reason else [])
 
 
-class ZendeskHelpdesk:
+class ZendeskHelpdesk(HttpHelpdesk):
     name = NAME
     can_close = True
 
     def __init__(self, settings: ZendeskSettings, console_url: Optional[str] = None,
                  http: Optional[HttpClient] = None) -> None:
-        self.settings = settings
-        self.console_url = console_url
-        self.http = http or HttpClient(attempts=3, backoff_seconds=0.5, timeout_seconds=10.0)
+        super().__init__(settings, console_url, http)
         login = f"{settings.email}/token:{settings.api_token}".encode()
         self._headers = {"Authorization": "Basic " + base64.b64encode(login).decode(),
                          "Content-Type": "application/json", "Accept": "application/json"}
@@ -220,9 +219,6 @@ class ZendeskHelpdesk:
             await self._call("PUT", url, {"ticket": {"status": "solved",
                                                      "assignee_id": me["id"]}})
 
-    async def aclose(self) -> None:
-        await self.http.close()
-
     # --- inbound --------------------------------------------------------------------
     def _authenticate(self, request: InboundRequest) -> None:
         given = (request.headers.get("X-Zendesk-Webhook-Signature") or "").strip()
@@ -238,12 +234,7 @@ class ZendeskHelpdesk:
 
     def parse_webhook(self, request: InboundRequest) -> List[Event]:
         self._authenticate(request)
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            raise WebhookRefused(400, "not JSON") from None
-        if not isinstance(data, dict):
-            raise WebhookRefused(400, "not a JSON object")
+        data = json_object(request.body)
         ref = _id(data.get("ticket_id"), "ticket_id")
         events: List[Event] = []
         reply = _reply(data, ref)
