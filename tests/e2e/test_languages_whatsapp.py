@@ -84,7 +84,8 @@ def test_the_reminder_of_an_english_booking_goes_out_in_english(stack, phone, re
     greeted = converse(stack, phone, "thanks a lot for your help earlier", 0)
     assert language_slot(stack, phone) == "en", greeted
     assert stack.tracker(phone)["active_loop"].get("name") is None, greeted  # no form open
-    start = (datetime.now(timezone.utc) + timedelta(hours=3)).astimezone(TZ)
+    # far from test_reminders' appointments (one to four hours from now) on the same stack
+    start = (datetime.now(timezone.utc) + timedelta(hours=8)).astimezone(TZ)
     start = start.replace(minute=15, second=0, microsecond=0)  # off the 30-min grid
     book(repository, phone, "E5R-5AA", start.date(), start.time(), language="en")
     run_worker(stack)
