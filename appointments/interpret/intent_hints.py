@@ -32,7 +32,10 @@ _CHANGE_WORDS = re.compile(r"\b(?:cambi\w*|mov\w*|muev\w*|pas\w*|recorr\w*|reage
                            r"|another time|different)")
 # "¿abren el 25?", "¿atienden el sábado?": whether the business opens that day.
 _OPEN_WORDS = re.compile(r"\b(?:abren|abre|abiert\w*|atienden|atiende|cierran|cierra|trabajan"
-                         r"|horario|open|close|closed|hours|(?<!\d )hrs)\b")
+                         r"|horario|open|close|closed|hours|hrs)\b")
+# "17 hrs", "a las 5", "at 4pm": nothing but an hour ("hrs" reads like "hours").
+_JUST_AN_HOUR = re.compile(r"(?:(?:a las|a la|las|at) )?\d{1,2}(?::\d{2})? ?(?:hrs|hr|h|horas"
+                           r"|am|pm|a m|p m)?$")
 _BOOKING_WORDS = re.compile(r"\b(?:cita\w*|agend\w*|reserv\w*|apart\w*|lugar|espacio"
                             r"|appointment\w*|appt\w*|book\w*|slot\w*|spot)")
 # ("my husband" is no "my appointments")
@@ -68,8 +71,8 @@ def hinted_intent(text: Optional[str], intent: Optional[str], has_time: bool,
         return "cancel_appointment"
     if not has_time:
         return None
-    if intent == "ask_hours" and not _OPEN_WORDS.search(said):
-        return "inform"  # "17 hrs", "a las 5": an hour given, not a question about the hours
+    if intent == "ask_hours" and _JUST_AN_HOUR.match(said):
+        return "inform"  # "17 hrs", "a las 5 pm": an hour given, not a question about the hours
     if intent in _NOT_A_REQUEST and _OPEN_WORDS.search(said) and not _BOOKING_WORDS.search(said):
         return "ask_hours"  # unsure, but asks whether they open that day: not a booking
     if intent in _NOT_A_REQUEST and _PAST.search(said) and not _BOOKING_WORDS.search(said):

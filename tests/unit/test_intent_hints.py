@@ -88,7 +88,8 @@ def test_a_negated_english_cancel_or_change_is_left_to_the_classifier(text):
 @pytest.mark.parametrize("text, hinted", [
     ("17 hrs", "inform"), ("a las 5 pm", "inform"),
     ("hrs on saturday?", None), ("what r ur hours on sat", None), ("horario del sábado?", None),
-    ("a q hora abren el sabado", None),
+    ("a q hora abren el sabado", None), ("tienen servicio en domingo?", None),
+    ("oye el lunes es festivo, van a abrir?", None), ("at 4pm", "inform"),
 ])
 def test_an_hour_alone_is_no_question_about_the_hours(text, hinted):
     assert hinted_intent(text, "ask_hours", True) == hinted
