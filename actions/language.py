@@ -33,21 +33,24 @@ def detector() -> Any:
     return LanguageDetector()
 
 
-def latest_is_external(tracker: Tracker) -> bool:
-    """Whether the latest user event is an external intent (Rasa's trigger_intent)."""
+def latest_user_event(tracker: Tracker) -> Dict[Text, Any]:
     for event in reversed(tracker.events or []):
         if event.get("event") == "user":
-            return bool((event.get("metadata") or {}).get("is_external"))
-    return False
+            return event
+    return {}
 
 
-def channel_decision(tracker: Tracker) -> Optional[str]:
-    """The language the channel decided for the latest message, if it did."""
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "user":
-            said = (event.get("metadata") or {}).get(SLOT)
-            return said if said in LANGUAGES else None
-    return None
+def is_external(event: Dict[Text, Any]) -> bool:
+    """An intent sent through Rasa's trigger_intent (a helpdesk or the console giving the
+    chat back), not something the user wrote: Rasa marks it, and its text says so."""
+    return bool((event.get("metadata") or {}).get("is_external")) or \
+        (event.get("text") or "").startswith(EXTERNAL_PREFIX)
+
+
+def channel_decision(event: Dict[Text, Any]) -> Optional[str]:
+    """The language the channel decided for that message, if it did."""
+    said = (event.get("metadata") or {}).get(SLOT)
+    return said if said in LANGUAGES else None
 
 
 class ActionValidateSlotMappings(Action):
@@ -57,12 +60,13 @@ class ActionValidateSlotMappings(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        if latest_is_external(tracker) or text.startswith(EXTERNAL_PREFIX):
-            return []  # an intent triggered by us (trigger_intent), not something the user wrote
+        event = latest_user_event(tracker)
+        if is_external(event):
+            return []
         current = known(tracker.get_slot(SLOT))
-        language = channel_decision(tracker)
+        language = channel_decision(event)
         if language is None:
+            text = (tracker.latest_message or {}).get("text") or ""
             language = await asyncio.get_running_loop().run_in_executor(
                 None, decide, current, text, detector().detect)
         return [SlotSet(SLOT, language)] if language != current else []

@@ -163,7 +163,7 @@ RULES: List[Rule] = [
 ]
 
 
-def _apply(rule: Rule, text: str, index_map: IndexMap, today: date) -> Tuple[str, IndexMap]:
+def apply_rule(rule: Rule, text: str, index_map: IndexMap, today: date) -> Tuple[str, IndexMap]:
     pattern, replace = rule
     out: List[str] = []
     new_map: IndexMap = []
@@ -192,5 +192,5 @@ def rewrite(text: str, today: date) -> Tuple[str, IndexMap]:
     """The text Duckling should read, and where each of its characters came from."""
     index_map = list(range(len(text) + 1))
     for rule in RULES:
-        text, index_map = _apply(rule, text, index_map, today)
+        text, index_map = apply_rule(rule, text, index_map, today)
     return text, index_map

@@ -17,7 +17,7 @@ import re
 from datetime import date
 from typing import Optional, Tuple
 
-from appointments.interpret.date_text import IndexMap, Rule, _apply
+from appointments.interpret.date_text import IndexMap, Rule, apply_rule
 
 _I = re.IGNORECASE
 MONTHS = ("January February March April May June July August September October November "
@@ -64,5 +64,5 @@ def rewrite_english(text: str, today: date) -> Tuple[str, IndexMap]:
     """The text Duckling's English locale should read, and where each character came from."""
     index_map = list(range(len(text) + 1))
     for rule in RULES:
-        text, index_map = _apply(rule, text, index_map, today)
+        text, index_map = apply_rule(rule, text, index_map, today)
     return text, index_map

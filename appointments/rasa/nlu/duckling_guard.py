@@ -109,10 +109,6 @@ SPANISH_WORDS = Vocabulary(TIME_WORDS, COMMON_WORDS, LINK_WORDS, _UNTIL, _JOINS,
 VOCABULARIES = {"es": SPANISH_WORDS, "en": ENGLISH_WORDS}
 
 
-def kind_of(word: str) -> str:
-    return SPANISH_WORDS.kind_of(word)
-
-
 class _Guard:
     def __init__(self, text: str, words: Vocabulary = SPANISH_WORDS) -> None:
         self.text = text
